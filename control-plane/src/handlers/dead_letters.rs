@@ -1,0 +1,132 @@
+//! Dead letters: deliveries that gave up, kept in the DEAD_LETTERS stream.
+//!
+//! `GET /api/v1/webhooks/{id}/dead-letters` lists them; `POST .../dead-letters/redrive` puts
+//! each back on the delivery stream with a fresh retry budget and then removes it from the
+//! dead letters, in that order, so a crash in between re-sends rather than loses.
+
+use std::collections::HashMap;
+
+use edgehook_nats::api_error::{ApiError, ApiResult, json};
+use edgehook_nats::delivery::{DeadLetter, DeadLetterReason};
+use edgehook_nats::read::read_page;
+use edgehook_nats::streams::DEAD_LETTERS;
+use edgehook_nats::subjects;
+use edgehook_nats::webhook::WebhookStatus;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+
+use super::{PageQuery, owned_webhook};
+use crate::AppState;
+
+/// Dead letters moved per redrive request; call again while `remaining` is true.
+const REDRIVE_BATCH: usize = 1_000;
+
+#[derive(Serialize)]
+struct DeadLetterView {
+    dead_letter_id: String,
+    event_id: String,
+    message_id: String,
+    event_type: String,
+    reason: DeadLetterReason,
+    attempts: u32,
+    last_status_code: Option<u16>,
+    last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    dead_lettered_at: OffsetDateTime,
+    data: Value,
+}
+
+#[derive(Serialize)]
+struct DeadLetterList {
+    data: Vec<DeadLetterView>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Redriven {
+    redriven: usize,
+    remaining: bool,
+}
+
+pub async fn list(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+    query: HashMap<String, String>,
+) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let webhook = owned_webhook(&state, client, &id).await?;
+    let page = PageQuery::parse(&query)?;
+    let filter = subjects::dead_letters_of_webhook(client, &webhook.id);
+    let letters = read_page::<DeadLetter>(
+        &state.contract.jetstream,
+        DEAD_LETTERS,
+        filter,
+        page.after_sequence()?,
+        page.limit,
+    )
+    .await
+    .map_err(|error| ApiError::internal("reading dead letters", error))?;
+    let data = letters
+        .items
+        .into_iter()
+        .map(|(sequence, letter)| DeadLetterView {
+            dead_letter_id: sequence.to_string(),
+            event_id: letter.task.event.event_id,
+            message_id: letter.task.event.message_id.to_string(),
+            event_type: letter.task.event.event_type,
+            reason: letter.reason,
+            attempts: letter.attempts,
+            last_status_code: letter.last_status_code,
+            last_error: letter.last_error,
+            dead_lettered_at: letter.dead_lettered_at,
+            data: letter.task.event.data,
+        })
+        .collect();
+    let next_cursor = letters.next_after.map(|sequence| sequence.to_string());
+    Ok(json(StatusCode::OK, &DeadLetterList { data, next_cursor }))
+}
+
+pub async fn redrive(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let webhook = owned_webhook(&state, client, &id).await?;
+    if webhook.status != WebhookStatus::Active {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "webhook_inactive",
+            "the webhook is inactive: set its status to active, then redrive",
+        ));
+    }
+    let jetstream = &state.contract.jetstream;
+    let filter = subjects::dead_letters_of_webhook(client, &webhook.id);
+    let letters = read_page::<DeadLetter>(jetstream, DEAD_LETTERS, filter, 0, REDRIVE_BATCH)
+        .await
+        .map_err(|error| ApiError::internal("reading dead letters", error))?;
+    let stream = jetstream
+        .get_stream_no_info(DEAD_LETTERS)
+        .await
+        .map_err(|error| ApiError::internal("opening the dead letters", error))?;
+    let mut redriven = 0;
+    for (sequence, letter) in &letters.items {
+        let task = &letter.task;
+        let publish = async_nats::jetstream::message::PublishMessage::build()
+            .payload(serde_json::to_vec(task).expect("a task serializes").into())
+            .message_id(format!("redrive:{sequence}"));
+        let subject = subjects::delivery(&webhook.region, &task.event.client_id, &task.webhook_id);
+        let sent = jetstream.send_publish(subject, publish).await;
+        match sent {
+            Ok(ack) => ack.await.map_err(|error| ApiError::internal("redriving a dead letter", error))?,
+            Err(error) => return Err(ApiError::internal("redriving a dead letter", error)),
+        };
+        stream
+            .delete_message(*sequence)
+            .await
+            .map_err(|error| ApiError::internal("removing a redriven dead letter", error))?;
+        redriven += 1;
+    }
+    Ok(json(StatusCode::OK, &Redriven { redriven, remaining: letters.next_after.is_some() }))
+}

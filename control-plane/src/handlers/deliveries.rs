@@ -1,0 +1,74 @@
+//! Delivery history: every attempt relays recorded, read from the ATTEMPTS stream.
+//!
+//! `GET /api/v1/webhooks/{id}/deliveries` and `GET /api/v1/events/{event_id}/deliveries`, oldest
+//! first, paged with `?limit=&after=<next_cursor>`.
+
+use std::collections::HashMap;
+
+use edgehook_nats::api_error::{ApiError, ApiResult, json};
+use edgehook_nats::delivery::AttemptRecord;
+use edgehook_nats::event::validate_event_id;
+use edgehook_nats::read::{Page, read_page};
+use edgehook_nats::streams::ATTEMPTS;
+use edgehook_nats::subjects;
+use edgehook_nats::validation::FieldError;
+use serde::Serialize;
+use warp::http::StatusCode;
+
+use super::{PageQuery, owned_webhook};
+use crate::AppState;
+
+#[derive(Serialize)]
+struct AttemptList {
+    data: Vec<AttemptRecord>,
+    next_cursor: Option<String>,
+}
+
+impl From<Page<AttemptRecord>> for AttemptList {
+    fn from(page: Page<AttemptRecord>) -> Self {
+        Self {
+            data: page.items.into_iter().map(|(_, record)| record).collect(),
+            next_cursor: page.next_after.map(|sequence| sequence.to_string()),
+        }
+    }
+}
+
+pub async fn of_webhook(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+    query: HashMap<String, String>,
+) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let webhook = owned_webhook(&state, client, &id).await?;
+    let page = PageQuery::parse(&query)?;
+    let filter = subjects::attempts_of_webhook(client, &webhook.id);
+    read_attempts(&state, filter, &page).await
+}
+
+pub async fn of_event(
+    state: AppState,
+    event_id: String,
+    authorization: Option<String>,
+    query: HashMap<String, String>,
+) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
+    let page = PageQuery::parse(&query)?;
+    read_attempts(&state, subjects::attempts_of_event(client, &event_id), &page).await
+}
+
+async fn read_attempts(state: &AppState, filter: String, page: &PageQuery) -> ApiResult {
+    let records = read_page::<AttemptRecord>(
+        &state.contract.jetstream,
+        ATTEMPTS,
+        filter,
+        page.after_sequence()?,
+        page.limit,
+    )
+    .await
+    .map_err(|error| ApiError::internal("reading delivery attempts", error))?;
+    Ok(json(StatusCode::OK, &AttemptList::from(records)))
+}

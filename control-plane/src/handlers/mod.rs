@@ -1,0 +1,68 @@
+//! One file per API resource. Every handler takes the shared state, the `Authorization`
+//! header and its inputs, and returns an `ApiResult`; [`crate::routes`] wires them to URLs.
+
+pub mod clients;
+pub mod dead_letters;
+pub mod deliveries;
+pub mod keys;
+pub mod regions;
+pub mod sources;
+pub mod webhooks;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use edgehook_nats::api_error::ApiError;
+use edgehook_nats::ids::{ClientId, WebhookId};
+use edgehook_nats::validation::FieldError;
+use edgehook_nats::webhook::Webhook;
+
+use crate::AppState;
+
+const DEFAULT_PAGE: usize = 50;
+const MAX_PAGE: usize = 500;
+
+/// `?limit=&after=` of every list.
+pub struct PageQuery {
+    pub limit: usize,
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    pub fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
+        let limit = match query.get("limit") {
+            None => DEFAULT_PAGE,
+            Some(raw) => match raw.parse::<usize>() {
+                Ok(limit @ 1..=MAX_PAGE) => limit,
+                _ => {
+                    return Err(
+                        FieldError::new("limit", "out_of_range", format!("must be 1 to {MAX_PAGE}")).into()
+                    );
+                }
+            },
+        };
+        Ok(Self { limit, after: query.get("after").cloned() })
+    }
+
+    /// `after` as a stream sequence, for lists read from a stream.
+    pub fn after_sequence(&self) -> Result<u64, ApiError> {
+        match &self.after {
+            None => Ok(0),
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| FieldError::invalid("after", "must be a cursor returned as next_cursor").into()),
+        }
+    }
+}
+
+/// The caller's webhook `id`, or 404: another client's webhook does not exist for this caller.
+pub async fn owned_webhook(state: &AppState, client: &ClientId, id: &str) -> Result<Arc<Webhook>, ApiError> {
+    let not_found = || ApiError::not_found("webhook");
+    let id: WebhookId = id.parse().map_err(|_| not_found())?;
+    state
+        .webhooks
+        .get_synced(&Webhook::key(client, &id))
+        .await
+        .map_err(|error| ApiError::internal("reading webhooks", error))?
+        .ok_or_else(not_found)
+}

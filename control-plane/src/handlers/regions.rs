@@ -1,0 +1,110 @@
+//! `GET /api/v1/regions`: each region with its replication state and live relays.
+//!
+//! Replication is read from the region's own delivery stream (`DLV_<region>`), asked through
+//! the leaf link with the region's JetStream domain: `lag` is how many delivery tasks the hub
+//! holds that the region has not copied yet, `pending` how many it holds undelivered. A region
+//! that does not answer is `reachable: false`; its relays keep working on what they hold.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use edgehook_nats::api_error::{ApiResult, json};
+use edgehook_nats::region::{Region, RelayHeartbeat};
+use edgehook_nats::streams::RELAY_HEARTBEAT_TTL;
+use serde::Serialize;
+use warp::http::StatusCode;
+
+use crate::AppState;
+
+const REGION_TIMEOUT: Duration = Duration::from_secs(2);
+const REPORT_INTERVAL: Duration = Duration::from_secs(5);
+
+#[derive(Serialize)]
+struct RegionView {
+    name: String,
+    domain: String,
+    default: bool,
+    reachable: bool,
+    replication: Option<Replication>,
+    relays: Vec<RelayHeartbeat>,
+}
+
+#[derive(Serialize)]
+struct Replication {
+    /// Delivery tasks at the hub not yet copied into the region.
+    lag: u64,
+    /// Milliseconds since the region last received from the hub.
+    last_active_ms: Option<u64>,
+    /// Delivery tasks the region holds, not yet delivered.
+    pending: u64,
+}
+
+#[derive(Serialize)]
+struct RegionList {
+    data: Vec<RegionView>,
+}
+
+pub async fn list(state: AppState, authorization: Option<String>) -> ApiResult {
+    state.tokens.authenticate(authorization.as_deref())?;
+    Ok(json(StatusCode::OK, &RegionList { data: survey(&state).await }))
+}
+
+async fn survey(state: &AppState) -> Vec<RegionView> {
+    futures::future::join_all(state.regions.iter().map(|region| view(state, region))).await
+}
+
+/// Keeps `edgehook_region_*` gauges current for alerting, whether or not anyone asks the API.
+pub async fn report(state: AppState) {
+    loop {
+        for region in survey(&state).await {
+            let name = region.name.clone();
+            metrics::gauge!("edgehook_region_reachable", "region" => name.clone())
+                .set(f64::from(u8::from(region.reachable)));
+            metrics::gauge!("edgehook_region_relays_alive", "region" => name.clone())
+                .set(region.relays.len() as f64);
+            if let Some(replication) = &region.replication {
+                metrics::gauge!("edgehook_region_replication_lag_messages", "region" => name)
+                    .set(replication.lag as f64);
+            }
+        }
+        tokio::time::sleep(REPORT_INTERVAL).await;
+    }
+}
+
+async fn view(state: &AppState, region: &Region) -> RegionView {
+    let replication = replication(state, region).await;
+    let now = edgehook_nats::now();
+    let relays = state
+        .relays
+        .range(&format!("{}.", region.name), None, usize::MAX)
+        .into_iter()
+        .filter(|beat| now - beat.last_seen < RELAY_HEARTBEAT_TTL)
+        .map(|beat| (*beat).clone())
+        .collect();
+    RegionView {
+        name: region.name.clone(),
+        domain: region.domain.clone(),
+        default: region.name == state.default_region,
+        reachable: replication.is_some(),
+        replication,
+        relays,
+    }
+}
+
+async fn replication(state: &AppState, region: &Region) -> Option<Replication> {
+    let context = match region.is_co_located() {
+        true => state.contract.jetstream.clone(),
+        false => jetstream::with_domain(state.contract.jetstream.client(), &region.domain),
+    };
+    let stream = tokio::time::timeout(REGION_TIMEOUT, context.get_stream(region.deliveries_stream()))
+        .await
+        .ok()?
+        .ok()?;
+    let info = stream.cached_info();
+    let source = info.sources.first();
+    Some(Replication {
+        lag: source.map_or(0, |source| source.lag),
+        last_active_ms: source.and_then(|source| source.active).map(|active| active.as_millis() as u64),
+        pending: info.state.messages,
+    })
+}

@@ -1,0 +1,106 @@
+//! `POST /api/v1/sources` (admin): onboard an event producer. The answer carries its API key
+//! and signing secret; only the key's hash is stored.
+
+use bytes::Bytes;
+use edgehook_nats::api_error::{ApiError, ApiResult, json};
+use edgehook_nats::event_types;
+use edgehook_nats::ids::SourceId;
+use edgehook_nats::source::{DEFAULT_MAX_EVENTS_PER_SECOND, Source};
+use edgehook_nats::subjects;
+use edgehook_nats::validation::{FieldError, parse_json};
+use serde::{Deserialize, Serialize};
+use warp::http::StatusCode;
+
+use crate::{AppState, secrets};
+
+const MAX_RATE: u32 = 1_000_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSource {
+    name: String,
+    allowed_event_types: Vec<String>,
+    /// Subnets the source may send from over HTTP (e.g. `203.0.113.0/24`); empty: any.
+    #[serde(default)]
+    allowed_ips: Vec<ipnet::IpNet>,
+    #[serde(default = "default_rate")]
+    max_events_per_second: u32,
+}
+
+fn default_rate() -> u32 {
+    DEFAULT_MAX_EVENTS_PER_SECOND
+}
+
+#[derive(Serialize)]
+struct SourceCreated<'a> {
+    source_id: &'a SourceId,
+    name: &'a str,
+    allowed_event_types: &'a [String],
+    allowed_ips: &'a [ipnet::IpNet],
+    max_events_per_second: u32,
+    /// `Authorization: Bearer <api_key>` on ingest requests.
+    api_key: String,
+    /// Key of the `X-Source-Signature` HMAC.
+    signing_secret: &'a str,
+    /// Where the source may also publish events over NATS (request/reply).
+    nats_subject: String,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+}
+
+pub async fn create(state: AppState, authorization: Option<String>, body: Bytes) -> ApiResult {
+    state.tokens.authenticate(authorization.as_deref())?.require_admin()?;
+    let input: NewSource = parse_json(&body)?;
+    let name = input.name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(FieldError::invalid("name", "must be 1 to 200 characters").into());
+    }
+    if input.allowed_event_types.is_empty() {
+        return Err(FieldError::new(
+            "allowed_event_types",
+            "required",
+            "list the event types the source may send (`*` for all)",
+        )
+        .into());
+    }
+    for (index, pattern) in input.allowed_event_types.iter().enumerate() {
+        event_types::validate_pattern(pattern)
+            .map_err(|message| FieldError::invalid(format!("allowed_event_types[{index}]"), message))?;
+    }
+    if !(1..=MAX_RATE).contains(&input.max_events_per_second) {
+        let message = format!("must be 1 to {MAX_RATE}");
+        return Err(FieldError::new("max_events_per_second", "out_of_range", message).into());
+    }
+    let id = SourceId::generate();
+    let (api_key, api_key_sha256) = secrets::source_api_key(&id);
+    let signing_secret = secrets::source_signing_secret();
+    let source = Source {
+        id,
+        name: name.to_owned(),
+        allowed_event_types: input.allowed_event_types,
+        allowed_ips: input.allowed_ips,
+        max_events_per_second: input.max_events_per_second,
+        api_key_sha256,
+        signing_secret: state.secrets.seal(&signing_secret),
+        created_at: edgehook_nats::now(),
+    };
+    let value = serde_json::to_vec(&source).expect("a source serializes");
+    state
+        .contract
+        .sources
+        .put(source.id.as_str(), value.into())
+        .await
+        .map_err(|error| ApiError::internal("storing the source", error))?;
+    let created = SourceCreated {
+        source_id: &source.id,
+        name: &source.name,
+        allowed_event_types: &source.allowed_event_types,
+        allowed_ips: &source.allowed_ips,
+        max_events_per_second: source.max_events_per_second,
+        api_key,
+        signing_secret: &signing_secret,
+        nats_subject: subjects::ingest(&source.id),
+        created_at: source.created_at,
+    };
+    Ok(json(StatusCode::CREATED, &created))
+}

@@ -1,0 +1,398 @@
+//! `/api/v1/webhooks`: a client registers, lists, reads, changes and deletes its webhooks.
+//!
+//! A webhook is stored in the `webhooks` KV bucket under `<client_id>.<webhook_id>`; relays see
+//! a change as soon as JetStream delivers it to their local copy. PATCH is a JSON merge patch
+//! (RFC 7396) over the editable fields, so `{"retry_config": {"max_retries": 3}}` changes one
+//! setting and keeps the others.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use edgehook_nats::api_error::{ApiError, ApiResult, json};
+use edgehook_nats::event_types;
+use edgehook_nats::ids::{ClientId, WebhookId};
+use edgehook_nats::signatures::{self, Scheme, SigningKey};
+use edgehook_nats::validation::{FieldError, parse_json};
+use edgehook_nats::webhook::{Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+use warp::reply::Reply;
+
+use super::{PageQuery, owned_webhook};
+use crate::AppState;
+
+const MAX_EVENT_TYPES: usize = 100;
+const MAX_DESCRIPTION: usize = 512;
+
+/// The fields a client sets, on create and (merged with the current ones) on PATCH.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookFields {
+    callback_url: String,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    event_types: Vec<String>,
+    #[serde(default)]
+    trigger_conditions: TriggerConditions,
+    #[serde(default)]
+    retry_config: RetryConfig,
+    #[serde(default)]
+    rate_limit: RateLimit,
+    #[serde(default = "active")]
+    status: WebhookStatus,
+    /// Set at creation; `rotate-secret` changes it.
+    #[serde(default)]
+    signature: Scheme,
+    #[serde(default)]
+    encryption: Option<Encryption>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn active() -> WebhookStatus {
+    WebhookStatus::Active
+}
+
+impl WebhookFields {
+    fn of(webhook: &Webhook) -> Self {
+        Self {
+            callback_url: webhook.callback_url.clone(),
+            region: Some(webhook.region.clone()),
+            event_types: webhook.event_types.clone(),
+            trigger_conditions: webhook.trigger_conditions.clone(),
+            retry_config: webhook.retry_config.clone(),
+            rate_limit: webhook.rate_limit.clone(),
+            status: webhook.status,
+            signature: webhook.signature,
+            encryption: webhook.encryption.clone(),
+            description: webhook.description.clone(),
+        }
+    }
+
+    /// Checks everything but the URL's reachability; returns the normalised URL and the region.
+    async fn validate(&self, state: &AppState) -> Result<(String, String), FieldError> {
+        let url = state.callback_policy.check(&self.callback_url).await?;
+        let region = self.region.clone().unwrap_or_else(|| state.default_region.clone());
+        if !state.regions.iter().any(|known| known.name == region) {
+            let known: Vec<&str> = state.regions.iter().map(|known| known.name.as_str()).collect();
+            return Err(FieldError::new(
+                "region",
+                "unknown_region",
+                format!("no region `{region}`; regions are: {}", known.join(", ")),
+            ));
+        }
+        if self.event_types.len() > MAX_EVENT_TYPES {
+            return Err(FieldError::invalid("event_types", format!("at most {MAX_EVENT_TYPES} patterns")));
+        }
+        for (index, pattern) in self.event_types.iter().enumerate() {
+            event_types::validate_pattern(pattern)
+                .map_err(|message| FieldError::invalid(format!("event_types[{index}]"), message))?;
+        }
+        self.retry_config.validate().map_err(|error| error.under("retry_config"))?;
+        self.rate_limit.validate().map_err(|error| error.under("rate_limit"))?;
+        if let Some(encryption) = &self.encryption {
+            encryption.validate().map_err(|error| error.under("encryption"))?;
+        }
+        if self.description.as_ref().is_some_and(|text| text.len() > MAX_DESCRIPTION) {
+            return Err(FieldError::invalid("description", format!("at most {MAX_DESCRIPTION} characters")));
+        }
+        Ok((url.to_string(), region))
+    }
+}
+
+/// A webhook as the API shows it; the signing secret only when it was just made.
+#[derive(Serialize)]
+pub(super) struct WebhookView<'a> {
+    webhook_id: &'a WebhookId,
+    client_id: &'a ClientId,
+    callback_url: &'a str,
+    region: &'a str,
+    event_types: &'a [String],
+    trigger_conditions: &'a TriggerConditions,
+    retry_config: &'a RetryConfig,
+    rate_limit: &'a RateLimit,
+    status: WebhookStatus,
+    description: Option<&'a str>,
+    callback_url_verified: bool,
+    signature: Scheme,
+    encryption: Option<&'a Encryption>,
+    /// The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_key: Option<&'a str>,
+    /// The `whsec_` secret (HMAC webhooks), only in the answer that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing_secret: Option<&'a str>,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl<'a> WebhookView<'a> {
+    /// The view right after a key was made: with the HMAC secret, which is shown only then.
+    pub(super) fn just_keyed(webhook: &'a Webhook, secret: &'a str) -> Self {
+        let shared_secret = (webhook.signature == Scheme::HmacSha256).then_some(secret);
+        Self { signing_secret: shared_secret, ..Self::of(webhook) }
+    }
+
+    fn of(webhook: &'a Webhook) -> Self {
+        Self {
+            webhook_id: &webhook.id,
+            client_id: &webhook.client_id,
+            callback_url: &webhook.callback_url,
+            region: &webhook.region,
+            event_types: &webhook.event_types,
+            trigger_conditions: &webhook.trigger_conditions,
+            retry_config: &webhook.retry_config,
+            rate_limit: &webhook.rate_limit,
+            status: webhook.status,
+            description: webhook.description.as_deref(),
+            callback_url_verified: webhook.callback_url_verified,
+            signature: webhook.signature,
+            encryption: webhook.encryption.as_ref(),
+            public_key: webhook.public_key.as_deref(),
+            signing_secret: None,
+            created_at: webhook.created_at,
+            updated_at: webhook.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct WebhookList<'a> {
+    data: Vec<WebhookView<'a>>,
+    next_cursor: Option<&'a WebhookId>,
+}
+
+pub async fn create(state: AppState, authorization: Option<String>, body: Bytes) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let fields: WebhookFields = parse_json(&body)?;
+    let (callback_url, region) = fields.validate(&state).await?;
+    let now = edgehook_nats::now();
+    let key = NewKey::generate(&state, fields.signature);
+    let webhook = Webhook {
+        id: WebhookId::generate(),
+        client_id: client.clone(),
+        callback_url_verified: reachable(&state, &callback_url).await,
+        callback_url,
+        region,
+        event_types: fields.event_types,
+        trigger_conditions: fields.trigger_conditions,
+        retry_config: fields.retry_config,
+        rate_limit: fields.rate_limit,
+        status: fields.status,
+        signature: fields.signature,
+        encryption: fields.encryption,
+        signing_secret: key.sealed,
+        public_key: key.public_key,
+        retiring_secrets: Vec::new(),
+        description: fields.description,
+        created_at: now,
+        updated_at: now,
+    };
+    let value = serde_json::to_vec(&webhook).expect("a webhook serializes");
+    state
+        .contract
+        .webhooks
+        .create(Webhook::key(client, &webhook.id), value.into())
+        .await
+        .map_err(|error| ApiError::internal("storing the webhook", error))?;
+    Ok(json(StatusCode::CREATED, &WebhookView::just_keyed(&webhook, &key.secret)))
+}
+
+pub async fn list(
+    state: AppState,
+    authorization: Option<String>,
+    query: HashMap<String, String>,
+) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let page = PageQuery::parse(&query)?;
+    state.webhooks.sync().await.map_err(|error| ApiError::internal("reading webhooks", error))?;
+    let after = page
+        .after
+        .as_deref()
+        .map(|after| after.parse::<WebhookId>().map(|id| Webhook::key(client, &id)))
+        .transpose()
+        .map_err(|_| {
+            FieldError::invalid("after", "must be a webhook id (the next_cursor of the previous page)")
+        })?;
+    let mut webhooks =
+        state.webhooks.range(&Webhook::client_prefix(client), after.as_deref(), page.limit + 1);
+    let more = webhooks.len() > page.limit;
+    webhooks.truncate(page.limit);
+    let list = WebhookList {
+        data: webhooks.iter().map(|webhook| WebhookView::of(webhook)).collect(),
+        next_cursor: if more { webhooks.last().map(|webhook| &webhook.id) } else { None },
+    };
+    Ok(json(StatusCode::OK, &list))
+}
+
+pub async fn get(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let webhook = owned_webhook(&state, caller.require_client()?, &id).await?;
+    Ok(json(StatusCode::OK, &WebhookView::of(&webhook)))
+}
+
+pub async fn update(state: AppState, id: String, authorization: Option<String>, body: Bytes) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let current = owned_webhook(&state, client, &id).await?;
+    let (stored, revision) = load_for_update(&state, client, &current.id).await?;
+    let patch: Value = parse_json(&body)?;
+    if !patch.is_object() {
+        return Err(
+            FieldError::invalid("body", "a PATCH body is a JSON object of the fields to change").into()
+        );
+    }
+    let mut merged = serde_json::to_value(WebhookFields::of(&stored)).expect("fields serialize");
+    merge_patch(&mut merged, patch);
+    let fields: WebhookFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
+    let (callback_url, region) = fields.validate(&state).await?;
+    if fields.signature != stored.signature {
+        let message = "the signature scheme changes with POST /api/v1/webhooks/{id}/rotate-secret";
+        return Err(FieldError::invalid("signature", message).into());
+    }
+    let url_changed = callback_url != stored.callback_url;
+    let webhook = Webhook {
+        callback_url_verified: if url_changed {
+            reachable(&state, &callback_url).await
+        } else {
+            stored.callback_url_verified
+        },
+        callback_url,
+        region,
+        event_types: fields.event_types,
+        trigger_conditions: fields.trigger_conditions,
+        retry_config: fields.retry_config,
+        rate_limit: fields.rate_limit,
+        status: fields.status,
+        encryption: fields.encryption,
+        description: fields.description,
+        updated_at: edgehook_nats::now(),
+        ..stored
+    };
+    save_update(&state, &webhook, revision).await?;
+    Ok(json(StatusCode::OK, &WebhookView::of(&webhook)))
+}
+
+pub async fn delete(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
+    let caller = state.tokens.authenticate(authorization.as_deref())?;
+    let client = caller.require_client()?;
+    let webhook = owned_webhook(&state, client, &id).await?;
+    state
+        .contract
+        .webhooks
+        .delete(Webhook::key(client, &webhook.id))
+        .await
+        .map_err(|error| ApiError::internal("deleting the webhook", error))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A signing key just made: the secret for the answer, sealed and public forms for storage.
+pub(super) struct NewKey {
+    pub secret: String,
+    pub sealed: String,
+    pub public_key: Option<String>,
+}
+
+impl NewKey {
+    pub fn generate(state: &AppState, scheme: Scheme) -> Self {
+        let secret = signatures::generate(scheme);
+        let public_key = SigningKey::from_secret(&secret).ok().and_then(|key| key.public_key());
+        Self { sealed: state.secrets.seal(&secret), public_key, secret }
+    }
+}
+
+/// The stored webhook and its revision, for a write that must not overwrite another.
+async fn load_for_update(
+    state: &AppState,
+    client: &ClientId,
+    id: &WebhookId,
+) -> Result<(Webhook, u64), ApiError> {
+    let entry = state
+        .contract
+        .webhooks
+        .entry(Webhook::key(client, id))
+        .await
+        .map_err(|error| ApiError::internal("reading the webhook", error))?
+        .filter(|entry| entry.operation == async_nats::jetstream::kv::Operation::Put)
+        .ok_or_else(|| ApiError::not_found("webhook"))?;
+    let stored = serde_json::from_slice(&entry.value)
+        .map_err(|error| ApiError::internal("reading the webhook", error))?;
+    Ok((stored, entry.revision))
+}
+
+/// Writes `webhook` if it is still at `revision`; 409 if someone wrote in between.
+async fn save_update(state: &AppState, webhook: &Webhook, revision: u64) -> Result<(), ApiError> {
+    let value = serde_json::to_vec(webhook).expect("a webhook serializes");
+    let key = Webhook::key(&webhook.client_id, &webhook.id);
+    state.contract.webhooks.update(key, value.into(), revision).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the webhook changed while this request ran; send it again",
+        )
+    })?;
+    Ok(())
+}
+
+/// Reads, changes and writes a webhook in one optimistic step.
+pub(super) async fn store_update(
+    state: &AppState,
+    client: &ClientId,
+    id: &WebhookId,
+    change: impl FnOnce(Webhook) -> Webhook,
+) -> Result<Webhook, ApiError> {
+    let (stored, revision) = load_for_update(state, client, id).await?;
+    let webhook = change(stored);
+    save_update(state, &webhook, revision).await?;
+    Ok(webhook)
+}
+
+async fn reachable(state: &AppState, callback_url: &str) -> bool {
+    match url::Url::parse(callback_url) {
+        Ok(url) => state.callback_policy.answers(&url).await,
+        Err(_) => false,
+    }
+}
+
+/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
+fn merge_patch(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge_patch(target.entry(key).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::merge_patch;
+
+    #[test]
+    fn a_merge_patch_changes_only_what_it_names() {
+        let mut target =
+            json!({"retry_config": {"max_retries": 5, "initial_delay_ms": 1000}, "status": "active"});
+        merge_patch(&mut target, json!({"retry_config": {"max_retries": 3}, "description": "x"}));
+        assert_eq!(
+            target,
+            json!({"retry_config": {"max_retries": 3, "initial_delay_ms": 1000}, "status": "active", "description": "x"})
+        );
+        merge_patch(&mut target, json!({"description": null}));
+        assert!(target.get("description").is_none());
+    }
+}

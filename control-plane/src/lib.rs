@@ -1,0 +1,58 @@
+//! edgehook's control plane: the REST API clients and operators use.
+//!
+//! It owns clients, sources and webhooks (written to JetStream KV buckets, which relays read
+//! locally) and serves delivery history and dead letters (read from their streams). It never
+//! talks to ingest or relays directly: everything goes through the [`edgehook_nats`] contract.
+//!
+//! - [`auth`]: bearer JWTs, admin and client roles;
+//! - [`callback_url`]: what a callback URL may point at;
+//! - [`handlers`]: one file per API resource;
+//! - [`routes`]: the URL map.
+
+pub mod auth;
+pub mod callback_url;
+pub mod handlers;
+pub mod routes;
+mod secrets;
+mod state;
+
+use std::future::Future;
+
+use edgehook_nats::Contract;
+use edgehook_nats::region::Region;
+use edgehook_nats::sealing::SecretsKey;
+use edgehook_nats::streams::BootstrapError;
+use tokio::net::TcpListener;
+
+pub use auth::Tokens;
+pub use callback_url::CallbackPolicy;
+pub use state::AppState;
+
+/// What the control plane needs besides its NATS connection.
+#[derive(Clone)]
+pub struct Config {
+    /// Key of the HS256 bearer tokens.
+    pub jwt_secret: Vec<u8>,
+    /// Seals the signing secrets stored in the buckets.
+    pub secrets_key: SecretsKey,
+    pub callback_policy: CallbackPolicy,
+    /// Where webhooks may be delivered from; the hub sources each one's records.
+    pub regions: Vec<Region>,
+    /// The region of a webhook registered without one; one of `regions`.
+    pub default_region: String,
+}
+
+/// Declares the regions, then serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    config: Config,
+    contract: Contract,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BootstrapError> {
+    contract.declare_regions(&config.regions).await?;
+    let state = AppState::new(config, contract);
+    let regions = tokio::spawn(handlers::regions::report(state.clone()));
+    warp::serve(routes::api(state)).incoming(listener).graceful(shutdown).run().await;
+    regions.abort();
+    Ok(())
+}

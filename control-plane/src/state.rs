@@ -1,0 +1,51 @@
+//! What every handler shares: the NATS contract, local copies of the webhooks and relays
+//! buckets, the token keys, the callback URL policy and the regions.
+
+use std::sync::Arc;
+
+use edgehook_nats::Contract;
+use edgehook_nats::kv_cache::KvCache;
+use edgehook_nats::region::{Region, RelayHeartbeat};
+use edgehook_nats::sealing::SecretsKey;
+use edgehook_nats::webhook::Webhook;
+
+use crate::Config;
+use crate::auth::Tokens;
+use crate::callback_url::CallbackPolicy;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub contract: Contract,
+    pub webhooks: KvCache<Webhook>,
+    pub relays: KvCache<RelayHeartbeat>,
+    pub tokens: Tokens,
+    pub secrets: SecretsKey,
+    pub callback_policy: CallbackPolicy,
+    pub regions: Vec<Region>,
+    pub default_region: String,
+}
+
+impl AppState {
+    pub fn new(config: Config, contract: Contract) -> Self {
+        Self(Arc::new(Inner {
+            webhooks: KvCache::follow(contract.jetstream.clone(), contract.webhooks.clone()),
+            relays: KvCache::follow(contract.jetstream.clone(), contract.relays.clone()),
+            tokens: Tokens::new(&config.jwt_secret),
+            secrets: config.secrets_key,
+            callback_policy: config.callback_policy,
+            regions: config.regions,
+            default_region: config.default_region,
+            contract,
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

@@ -1,0 +1,83 @@
+//! HTTP ingest.
+//!
+//! ```text
+//! POST /api/v1/events/ingest   one event       202 {"event_id", "message_id", "duplicate"}
+//! POST /api/v1/events/batch    a JSON array    202 {"results": [...]} (all or nothing)
+//! GET  /healthz, /readyz, /metrics (edgehook_nats::ops)
+//! ```
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use edgehook_nats::api_error::{ApiError, ApiResult, json, recover, respond};
+use edgehook_nats::validation::parse_json;
+use serde::Serialize;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderMap, StatusCode};
+use warp::reply::Response;
+
+use crate::accept::{Accepted, Shape, count_rejected};
+use crate::source_auth::{self, Credentials};
+use crate::validate::IncomingEvent;
+use crate::{Config, Ingestor};
+
+#[derive(Serialize)]
+struct BatchAccepted {
+    results: Vec<Accepted>,
+}
+
+pub fn routes(ingestor: Ingestor, config: Config, ops: BoxedFilter<(Response,)>) -> BoxedFilter<(Response,)> {
+    let limit = config.max_body_bytes;
+    let context = warp::any().map(move || (ingestor.clone(), config.clone()));
+    let request = warp::post()
+        .and(context)
+        .and(warp::addr::remote())
+        .and(warp::header::headers_cloned())
+        .and(warp::body::content_length_limit(limit).and(warp::body::bytes()));
+    let single = warp::path!("api" / "v1" / "events" / "ingest").and(request.clone()).then(
+        |(ingestor, config), remote, headers, body| {
+            ingest(ingestor, config, remote, headers, body, Shape::Single)
+        },
+    );
+    let batch = warp::path!("api" / "v1" / "events" / "batch").and(request).then(
+        |(ingestor, config), remote, headers, body| {
+            ingest(ingestor, config, remote, headers, body, Shape::Batch)
+        },
+    );
+    single.or(batch).unify().map(respond).or(ops).unify().recover(recover).unify().boxed()
+}
+
+async fn ingest(
+    ingestor: Ingestor,
+    config: Config,
+    remote: Option<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+    shape: Shape,
+) -> ApiResult {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let credentials = Credentials {
+        authorization: header("authorization"),
+        signature: header("x-source-signature"),
+        timestamp: header("x-source-timestamp"),
+    };
+    let source = source_auth::authenticate(&ingestor, credentials, &body, &config)
+        .await
+        .inspect_err(|_| count_rejected("unknown"))?;
+    if let Some(remote) = remote.filter(|remote| !source.admits(remote.ip())) {
+        count_rejected(source.id.as_str());
+        let message = format!("this source may not send from {}", remote.ip());
+        return Err(ApiError { code: "ip_not_allowed", ..ApiError::forbidden(message) });
+    }
+    let events = match shape {
+        Shape::Single => parse_json::<IncomingEvent>(&body).map(|event| vec![event]),
+        Shape::Batch => parse_json::<Vec<IncomingEvent>>(&body),
+    }
+    .inspect_err(|_| count_rejected(source.id.as_str()))?;
+    let mut results = ingestor.accept(&source, events, shape).await?;
+    Ok(match shape {
+        Shape::Single => json(StatusCode::ACCEPTED, &results.remove(0)),
+        Shape::Batch => json(StatusCode::ACCEPTED, &BatchAccepted { results }),
+    })
+}

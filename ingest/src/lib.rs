@@ -1,0 +1,65 @@
+//! edgehook's ingest: where sources hand over events.
+//!
+//! An event arrives over HTTP ([`http`], authenticated by [`source_auth`]) or over NATS
+//! ([`nats_ingest`], authorized by NATS itself). Either way [`accept::Ingestor`] validates it,
+//! publishes it to `events.<client>` with JetStream deduplication on `(client_id, event_id)`,
+//! and only answers once JetStream has acknowledged it: an accepted event is never lost.
+
+pub mod accept;
+pub mod http;
+pub mod nats_ingest;
+pub mod source_auth;
+pub mod throttle;
+pub mod validate;
+
+use std::future::Future;
+use std::time::Duration;
+
+use edgehook_nats::Contract;
+use edgehook_nats::sealing::SecretsKey;
+use edgehook_nats::streams;
+use tokio::net::TcpListener;
+
+pub use accept::Ingestor;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Larger request bodies answer 413.
+    pub max_body_bytes: u64,
+    /// How far `X-Source-Timestamp` may be from now.
+    pub timestamp_tolerance: Duration,
+    /// Opens the sealed HMAC secrets of the sources.
+    pub secrets: SecretsKey,
+}
+
+impl Config {
+    /// A 1 MiB body limit and the 5-minute timestamp tolerance of the spec.
+    pub fn new(secrets: SecretsKey) -> Self {
+        Self { max_body_bytes: 1024 * 1024, timestamp_tolerance: Duration::from_secs(300), secrets }
+    }
+}
+
+/// Serves HTTP ingest on `listener` and NATS ingest on `ingest.*` until `shutdown` completes.
+pub async fn serve(
+    config: Config,
+    contract: Contract,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let contract_readiness = contract.readiness(&[streams::EVENTS, "KV_sources", "KV_clients"], &[]);
+    let ingestor = Ingestor::new(contract);
+    let (stop_nats, nats_stopped) = tokio::sync::oneshot::channel::<()>();
+    let nats = tokio::spawn(nats_ingest::run(ingestor.clone(), async {
+        let _ = nats_stopped.await;
+    }));
+    let ops = edgehook_nats::ops::routes(contract_readiness);
+    let routes = http::routes(ingestor, config, ops);
+    warp::serve(routes).incoming(listener).graceful(shutdown).run().await;
+    let _ = stop_nats.send(());
+    nats.await.map_err(|error| ServeError(Box::new(error)))?.map_err(ServeError)
+}
+
+/// NATS ingest stopped: its subscription could not be made, or its task died.
+#[derive(Debug, thiserror::Error)]
+#[error("NATS ingest: {0}")]
+pub struct ServeError(async_nats::Error);

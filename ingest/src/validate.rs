@@ -1,0 +1,105 @@
+//! The event schema sources send, and its checks.
+
+use edgehook_nats::event::validate_event_id;
+use edgehook_nats::event_types;
+use edgehook_nats::ids::ClientId;
+use edgehook_nats::validation::FieldError;
+use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub const MAX_BATCH: usize = 1_000;
+const DEFAULT_VERSION: &str = "1.0";
+
+/// An event as a source sends it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub client_id: String,
+    pub data: Value,
+    /// RFC 3339; when absent, the time ingest received it.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// An incoming event whose fields passed their checks.
+#[derive(Debug)]
+pub struct CheckedEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub client_id: ClientId,
+    pub data: Value,
+    pub timestamp: OffsetDateTime,
+    pub version: String,
+}
+
+impl IncomingEvent {
+    pub fn check(self) -> Result<CheckedEvent, FieldError> {
+        validate_event_id(&self.event_id).map_err(|message| FieldError::invalid("event_id", message))?;
+        event_types::validate_name(&self.event_type)
+            .map_err(|message| FieldError::invalid("event_type", message))?;
+        let client_id: ClientId = self
+            .client_id
+            .parse()
+            .map_err(|error| FieldError::invalid("client_id", format!("`{}` is {error}", self.client_id)))?;
+        if !self.data.is_object() {
+            return Err(FieldError::invalid("data", "must be a JSON object"));
+        }
+        let timestamp = match &self.timestamp {
+            None => edgehook_nats::now(),
+            Some(raw) => OffsetDateTime::parse(raw, &Rfc3339)
+                .map_err(|_| FieldError::invalid("timestamp", "must be an RFC 3339 date-time"))?,
+        };
+        let version = self.version.unwrap_or_else(|| DEFAULT_VERSION.to_owned());
+        if version.is_empty() || version.len() > 32 {
+            return Err(FieldError::invalid("version", "must be 1 to 32 characters"));
+        }
+        Ok(CheckedEvent {
+            event_id: self.event_id,
+            event_type: self.event_type,
+            client_id,
+            data: self.data,
+            timestamp,
+            version,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn incoming(overrides: Value) -> IncomingEvent {
+        let mut event = json!({
+            "event_id": "evt_1",
+            "event_type": "payment.succeeded",
+            "client_id": ClientId::generate().to_string(),
+            "data": {"amount": 10},
+        });
+        event.as_object_mut().unwrap().extend(overrides.as_object().unwrap().clone());
+        serde_json::from_value(event).unwrap()
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let field = |overrides| incoming(overrides).check().unwrap_err().field;
+        assert_eq!(field(json!({"event_id": "a.b"})), "event_id");
+        assert_eq!(field(json!({"event_type": "not a type"})), "event_type");
+        assert_eq!(field(json!({"client_id": "bob"})), "client_id");
+        assert_eq!(field(json!({"data": [1, 2]})), "data");
+        assert_eq!(field(json!({"timestamp": "yesterday"})), "timestamp");
+    }
+
+    #[test]
+    fn a_good_event_gets_defaults() {
+        let event = incoming(json!({})).check().unwrap();
+        assert_eq!(event.version, "1.0");
+    }
+}

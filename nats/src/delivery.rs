@@ -1,0 +1,78 @@
+//! What flows after routing: one delivery task per (event, webhook), the record of each
+//! attempt, and the dead letter a delivery becomes when it gives up.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::event::Event;
+use crate::ids::{ClientId, MessageId, WebhookId};
+
+/// One event to deliver to one webhook, on `deliveries.<client>.<webhook>`. Each task is its
+/// own JetStream message, so each webhook's retries are independent of the others'.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryTask {
+    pub webhook_id: WebhookId,
+    pub event: Event,
+}
+
+impl DeliveryTask {
+    /// `Nats-Msg-Id` of the task: routing the same event twice makes no second task.
+    pub fn dedup_id(&self) -> String {
+        format!("{}:{}", self.event.message_id, self.webhook_id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttemptOutcome {
+    /// The endpoint answered 2xx: delivered.
+    Succeeded,
+    /// Failed; another attempt is scheduled.
+    Retrying,
+    /// Failed for good: dead-lettered.
+    Failed,
+}
+
+/// One attempt to deliver, on `attempts.<client>.<webhook>.<event_id>`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub message_id: MessageId,
+    pub event_id: String,
+    pub event_type: String,
+    pub webhook_id: WebhookId,
+    pub client_id: ClientId,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub attempted_at: OffsetDateTime,
+    pub status_code: Option<u16>,
+    pub latency_ms: u64,
+    pub error: Option<String>,
+    pub outcome: AttemptOutcome,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub region: String,
+}
+
+/// A delivery that gave up, on `deadletters.<client>.<webhook>`; redrive sends it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub task: DeliveryTask,
+    pub reason: DeadLetterReason,
+    pub attempts: u32,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub dead_lettered_at: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadLetterReason {
+    /// The endpoint answered a 4xx that retrying will not fix.
+    Rejected,
+    /// Every retry of the webhook's retry_config failed.
+    RetriesExhausted,
+    /// The webhook was made inactive while the delivery was pending.
+    WebhookInactive,
+}

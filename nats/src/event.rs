@@ -1,0 +1,85 @@
+//! The event envelope: what ingest stores on `events.<client>` and relays deliver.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::ids::{ClientId, MessageId, SourceId};
+
+const MAX_EVENT_ID_LEN: usize = 128;
+
+/// An event ingest accepted. Once it is in JetStream, it is never lost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// edgehook's id, sent as `webhook-id` (the receiver's idempotency key).
+    pub message_id: MessageId,
+    /// The source's id for the event; `(client_id, event_id)` is unique.
+    pub event_id: String,
+    pub event_type: String,
+    pub client_id: ClientId,
+    pub source_id: SourceId,
+    pub data: Value,
+    /// When the event happened, as the source says.
+    #[serde(with = "time::serde::rfc3339")]
+    pub timestamp: OffsetDateTime,
+    pub version: String,
+    /// When ingest had it acknowledged by JetStream.
+    #[serde(with = "time::serde::rfc3339")]
+    pub accepted_at: OffsetDateTime,
+}
+
+/// The JSON body POSTed to a callback URL.
+#[derive(Serialize)]
+struct DeliveryBody<'a> {
+    event_id: &'a str,
+    event_type: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    timestamp: OffsetDateTime,
+    version: &'a str,
+    data: &'a Value,
+}
+
+impl Event {
+    /// The `Nats-Msg-Id` JetStream deduplicates on: one event per `(client_id, event_id)`.
+    pub fn dedup_id(&self) -> String {
+        format!("{}:{}", self.client_id, self.event_id)
+    }
+
+    /// The bytes sent to the client, serialized once and signed as they are.
+    pub fn delivery_body(&self) -> Vec<u8> {
+        let body = DeliveryBody {
+            event_id: &self.event_id,
+            event_type: &self.event_type,
+            timestamp: self.timestamp,
+            version: &self.version,
+            data: &self.data,
+        };
+        serde_json::to_vec(&body).expect("an event always serializes")
+    }
+}
+
+/// Checks a source's event id: it becomes a subject token and part of a dedup key.
+pub fn validate_event_id(event_id: &str) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':');
+    if event_id.is_empty() || event_id.len() > MAX_EVENT_ID_LEN || !event_id.bytes().all(allowed) {
+        return Err(format!(
+            "must be 1 to {MAX_EVENT_ID_LEN} characters of letters, digits, `_`, `-` and `:`"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_that_would_break_a_subject_are_refused() {
+        assert!(validate_event_id("evt_123").is_ok());
+        assert!(validate_event_id("order:42-a").is_ok());
+        assert!(validate_event_id("evt.123").is_err());
+        assert!(validate_event_id("evt 123").is_err());
+        assert!(validate_event_id("evt*").is_err());
+        assert!(validate_event_id("").is_err());
+    }
+}

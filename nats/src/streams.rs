@@ -1,0 +1,330 @@
+//! Streams, consumers and KV buckets, and the bootstraps that create them.
+//!
+//! Every service calls a bootstrap at start; creating what exists already is a no-op, so any
+//! service may start first. [`Contract`] is the hub's half, [`RegionalContract`] a region's
+//! (see [`crate::region`] for how the two are wired). JetStream does the queueing, redelivery,
+//! dedup, retention and replication described here; edgehook only configures it.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, kv, stream};
+
+use crate::ops::Readiness;
+use crate::region::{HUB_DOMAIN, Region};
+use crate::subjects;
+
+pub const EVENTS: &str = "EVENTS";
+pub const DELIVERIES: &str = "DELIVERIES";
+pub const ATTEMPTS: &str = "ATTEMPTS";
+pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
+
+pub const WEBHOOKS_BUCKET: &str = "webhooks";
+pub const SOURCES_BUCKET: &str = "sources";
+pub const CLIENTS_BUCKET: &str = "clients";
+pub const REGIONS_BUCKET: &str = "regions";
+pub const RELAYS_BUCKET: &str = "relays";
+
+/// Durable consumer on EVENTS that fans events out into delivery tasks.
+pub const ROUTER_CONSUMER: &str = "router";
+/// Durable consumer on a region's DLV stream that its relays pull tasks from.
+pub const DISPATCH_CONSUMER: &str = "dispatch";
+
+/// How long a relay may hold a delivery before JetStream hands it to another relay: the crash
+/// safety net. Longer than the longest HTTP timeout a relay accepts.
+pub const DISPATCH_ACK_WAIT: Duration = Duration::from_secs(30);
+/// The longest HTTP timeout a relay accepts, so an attempt always ends before `ack_wait`.
+pub const MAX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Deliveries past this many are dead-lettered by the relay whatever the webhook says; the
+/// consumer's own `max_deliver` sits above it as a last guard.
+pub const MAX_DISPATCH_DELIVERIES: i64 = 200;
+
+/// Events and delivery tasks are kept a week: a region may be cut off that long and catch up.
+pub const BACKLOG_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Events are deduplicated on `(client_id, event_id)` for an hour.
+pub const EVENTS_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
+/// Attempt records and dead letters are kept 30 days.
+pub const HISTORY_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long the hub waits for a region to answer when setting it up.
+const REGION_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
+/// A relay not heard of for this long is gone.
+pub const RELAY_HEARTBEAT_TTL: Duration = Duration::from_secs(15);
+
+#[derive(Debug, thiserror::Error)]
+#[error("creating {what} on JetStream: {source}")]
+pub struct BootstrapError {
+    what: String,
+    #[source]
+    source: async_nats::Error,
+}
+
+fn failed<E: Into<async_nats::Error>>(what: &str) -> impl FnOnce(E) -> BootstrapError + '_ {
+    move |source| BootstrapError { what: what.to_owned(), source: source.into() }
+}
+
+/// The hub's streams and buckets, bound to one connection to the hub.
+#[derive(Clone)]
+pub struct Contract {
+    pub jetstream: jetstream::Context,
+    pub webhooks: kv::Store,
+    pub sources: kv::Store,
+    pub clients: kv::Store,
+    pub regions: kv::Store,
+    pub relays: kv::Store,
+}
+
+impl Contract {
+    /// Creates (or finds) the hub's streams, router consumer and buckets.
+    pub async fn bootstrap(client: async_nats::Client) -> Result<Self, BootstrapError> {
+        let jetstream = jetstream::new(client);
+        for config in [events_stream(), deliveries_stream()] {
+            let name = config.name.clone();
+            jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+        }
+        jetstream
+            .create_consumer_on_stream(router_consumer(), EVENTS)
+            .await
+            .map_err(failed(ROUTER_CONSUMER))?;
+        Ok(Self {
+            webhooks: bucket(&jetstream, kv_config(WEBHOOKS_BUCKET)).await?,
+            sources: bucket(&jetstream, kv_config(SOURCES_BUCKET)).await?,
+            clients: bucket(&jetstream, kv_config(CLIENTS_BUCKET)).await?,
+            regions: bucket(&jetstream, kv_config(REGIONS_BUCKET)).await?,
+            relays: bucket(
+                &jetstream,
+                kv::Config { max_age: RELAY_HEARTBEAT_TTL, history: 1, ..kv_config(RELAYS_BUCKET) },
+            )
+            .await?,
+            jetstream,
+        })
+    }
+
+    /// What `/readyz` of a hub service checks: the connection, these streams, these consumers.
+    pub fn readiness(&self, streams: &[&str], consumers: &[(&str, &str)]) -> Readiness {
+        readiness(&self.jetstream, streams.iter().map(ToString::to_string).collect(), consumers)
+    }
+
+    /// Records the regions deliveries go to, and makes the hub's ATTEMPTS and DEAD_LETTERS
+    /// source each region's records. Run by the control plane, which owns the list.
+    ///
+    /// The regions' record streams are created first where a region answers: JetStream retries
+    /// a source whose stream is missing only with a growing backoff, so a region that comes up
+    /// later is caught up within a minute or so rather than at once.
+    pub async fn declare_regions(&self, regions: &[Region]) -> Result<(), BootstrapError> {
+        for region in regions {
+            let value = serde_json::to_vec(region).expect("a region serializes");
+            self.regions.put(&region.name, value.into()).await.map_err(failed(REGIONS_BUCKET))?;
+            let regional = match region.is_co_located() {
+                true => self.jetstream.clone(),
+                false => jetstream::with_domain(self.jetstream.client(), &region.domain),
+            };
+            for config in record_streams(region) {
+                let create = regional.get_or_create_stream(config);
+                if tokio::time::timeout(REGION_ANSWER_TIMEOUT, create).await.is_err() {
+                    tracing::info!(region = %region.name, "region not reachable yet; its records flow once it is");
+                }
+            }
+        }
+        let sourced = |name: &str, stream_of: fn(&Region) -> String| stream::Config {
+            name: name.to_owned(),
+            storage: stream::StorageType::File,
+            max_age: HISTORY_MAX_AGE,
+            allow_direct: true,
+            sources: Some(
+                regions.iter().map(|region| regional_source(region, stream_of(region), None)).collect(),
+            ),
+            ..Default::default()
+        };
+        for config in
+            [sourced(ATTEMPTS, Region::attempts_stream), sourced(DEAD_LETTERS, Region::dead_letters_stream)]
+        {
+            let name = config.name.clone();
+            self.jetstream.create_or_update_stream(config).await.map_err(failed(&name))?;
+        }
+        Ok(())
+    }
+}
+
+/// A region's streams and its mirror of the webhooks, bound to a connection to the region's
+/// own NATS server (or to the hub's, for a co-located region).
+#[derive(Clone)]
+pub struct RegionalContract {
+    pub region: Region,
+    /// The region's own JetStream.
+    pub jetstream: jetstream::Context,
+    /// The hub's JetStream, reached through the leaf link (fails while the hub is away).
+    pub hub: jetstream::Context,
+    /// The region's mirror of the hub's `webhooks` bucket: readable while the hub is away.
+    pub webhooks: kv::Store,
+}
+
+impl RegionalContract {
+    /// Creates (or finds) the region's streams, consumer and mirror. Works while the hub is
+    /// unreachable: replication starts whenever the link is up.
+    pub async fn bootstrap(client: async_nats::Client, region_name: &str) -> Result<Self, BootstrapError> {
+        let jetstream = jetstream::new(client.clone());
+        let account = jetstream.query_account().await.map_err(failed("the account query"))?;
+        let region = match account.domain.as_deref() {
+            None | Some(HUB_DOMAIN) => Region::co_located(region_name),
+            Some(domain) if domain == region_name => Region::leaf(region_name),
+            Some(domain) => {
+                let message = format!("this NATS server is in domain `{domain}`, not region `{region_name}`");
+                return Err(failed("the region")(async_nats::Error::from(message)));
+            }
+        }
+        .map_err(|error| failed("the region")(async_nats::Error::from(error.to_string())))?;
+
+        let deliveries = stream::Config {
+            name: region.deliveries_stream(),
+            storage: stream::StorageType::File,
+            retention: stream::RetentionPolicy::WorkQueue,
+            sources: Some(vec![hub_source(
+                &region,
+                DELIVERIES,
+                Some(subjects::deliveries_of_region(&region.name)),
+            )]),
+            ..Default::default()
+        };
+        let [attempts, dead_letters] = record_streams(&region);
+        for config in [deliveries, attempts, dead_letters] {
+            let name = config.name.clone();
+            jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+        }
+        jetstream
+            .create_consumer_on_stream(dispatch_consumer(), region.deliveries_stream())
+            .await
+            .map_err(failed(DISPATCH_CONSUMER))?;
+        let mirror = kv::Config {
+            mirror: Some(hub_source(&region, WEBHOOKS_BUCKET, None)),
+            ..kv_config(&region.webhooks_bucket())
+        };
+        let mut webhooks = bucket(&jetstream, mirror).await?;
+        // async-nats 0.51 keys a same-domain mirror under its own bucket name; the mirrored
+        // entries keep the origin's subjects, `$KV.webhooks.<key>`.
+        webhooks.prefix = format!("$KV.{WEBHOOKS_BUCKET}.");
+        let hub = if region.is_co_located() {
+            jetstream.clone()
+        } else {
+            jetstream::with_domain(client, HUB_DOMAIN)
+        };
+        Ok(Self { region, jetstream, hub, webhooks })
+    }
+}
+
+/// A region's attempt records and dead letters: written in the region, sourced by the hub.
+fn record_streams(region: &Region) -> [stream::Config; 2] {
+    let records = |name: String, subject: String| stream::Config {
+        name,
+        subjects: vec![subject],
+        storage: stream::StorageType::File,
+        max_age: HISTORY_MAX_AGE,
+        ..Default::default()
+    };
+    [
+        records(region.attempts_stream(), subjects::attempts_of_region(&region.name)),
+        records(region.dead_letters_stream(), subjects::dead_letters_of_region(&region.name)),
+    ]
+}
+
+impl RegionalContract {
+    /// What a relay's `/readyz` checks: its region's streams, mirror and consumer.
+    pub fn readiness(&self) -> Readiness {
+        let region = &self.region;
+        let streams = vec![
+            region.deliveries_stream(),
+            region.attempts_stream(),
+            region.dead_letters_stream(),
+            self.webhooks.stream_name.clone(),
+        ];
+        readiness(&self.jetstream, streams, &[(&region.deliveries_stream(), DISPATCH_CONSUMER)])
+    }
+}
+
+fn readiness(jetstream: &jetstream::Context, streams: Vec<String>, consumers: &[(&str, &str)]) -> Readiness {
+    Readiness {
+        jetstream: jetstream.clone(),
+        streams,
+        consumers: consumers
+            .iter()
+            .map(|(stream, consumer)| (stream.to_string(), consumer.to_string()))
+            .collect(),
+    }
+}
+
+async fn bucket(jetstream: &jetstream::Context, config: kv::Config) -> Result<kv::Store, BootstrapError> {
+    let name = config.bucket.clone();
+    match jetstream.get_key_value(&name).await {
+        Ok(store) => Ok(store),
+        Err(_) => jetstream.create_key_value(config).await.map_err(failed(&name)),
+    }
+}
+
+fn kv_config(name: &str) -> kv::Config {
+    kv::Config {
+        bucket: name.to_owned(),
+        history: 5,
+        storage: stream::StorageType::File,
+        ..Default::default()
+    }
+}
+
+/// A region sourcing one of the hub's streams. Across domains the source names the hub's API
+/// prefix rather than its domain: servers 2.12+ refuse `domain` inside a source.
+fn hub_source(region: &Region, name: &str, filter_subject: Option<String>) -> stream::Source {
+    let external = (!region.is_co_located())
+        .then(|| stream::External { api_prefix: format!("$JS.{HUB_DOMAIN}.API"), delivery_prefix: None });
+    stream::Source { name: name.to_owned(), filter_subject, external, ..Default::default() }
+}
+
+/// The hub sourcing one of a region's streams.
+fn regional_source(region: &Region, name: String, filter_subject: Option<String>) -> stream::Source {
+    let external =
+        region.api_prefix().map(|api_prefix| stream::External { api_prefix, delivery_prefix: None });
+    stream::Source { name, filter_subject, external, ..Default::default() }
+}
+
+fn events_stream() -> stream::Config {
+    stream::Config {
+        name: EVENTS.to_owned(),
+        subjects: vec![subjects::EVENTS_ALL.to_owned()],
+        storage: stream::StorageType::File,
+        max_age: BACKLOG_MAX_AGE,
+        duplicate_window: EVENTS_DEDUP_WINDOW,
+        ..Default::default()
+    }
+}
+
+/// Every region's delivery tasks, kept at the hub until they expire: each region's DLV stream
+/// sources its own subjects from here, at its own pace.
+fn deliveries_stream() -> stream::Config {
+    stream::Config {
+        name: DELIVERIES.to_owned(),
+        subjects: vec![subjects::DELIVERIES_ALL.to_owned()],
+        storage: stream::StorageType::File,
+        max_age: BACKLOG_MAX_AGE,
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}
+
+fn router_consumer() -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(ROUTER_CONSUMER.to_owned()),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: Duration::from_secs(30),
+        max_ack_pending: 20_000,
+        ..Default::default()
+    }
+}
+
+/// No `backoff` here on purpose: a relay computes each webhook's own retry schedule and naks
+/// with that delay, which JetStream honours exactly only on a consumer without backoff.
+fn dispatch_consumer() -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(DISPATCH_CONSUMER.to_owned()),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: DISPATCH_ACK_WAIT,
+        max_deliver: MAX_DISPATCH_DELIVERIES,
+        max_ack_pending: 50_000,
+        ..Default::default()
+    }
+}

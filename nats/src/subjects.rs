@@ -1,0 +1,64 @@
+//! Subject names. Every subject edgehook publishes or subscribes to is built here.
+//!
+//! ```text
+//! hub:
+//! ingest.<source>                                   NATS ingest (request/reply, core NATS)
+//! events.<client>                                   accepted events            stream EVENTS
+//! deliveries.<region>.<client>.<webhook>            one task per (event, webhook) DELIVERIES
+//! region <r> (captured by its own streams; the hub sources them):
+//! rgn.<r>.attempts.<client>.<webhook>.<event_id>    every delivery attempt     ATT_<r>
+//! rgn.<r>.deadletters.<client>.<webhook>            deliveries that gave up    DLQ_<r>
+//! ```
+
+use crate::ids::{ClientId, SourceId, WebhookId};
+
+pub const EVENTS_ALL: &str = "events.>";
+pub const DELIVERIES_ALL: &str = "deliveries.>";
+pub const INGEST_ALL: &str = "ingest.*";
+
+pub fn ingest(source: &SourceId) -> String {
+    format!("ingest.{source}")
+}
+
+pub fn event(client: &ClientId) -> String {
+    format!("events.{client}")
+}
+
+pub fn delivery(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("deliveries.{region}.{client}.{webhook}")
+}
+
+/// What a region's delivery stream sources from the hub.
+pub fn deliveries_of_region(region: &str) -> String {
+    format!("deliveries.{region}.>")
+}
+
+/// `event_id` must have passed [`crate::event::validate_event_id`].
+pub fn attempt(region: &str, client: &ClientId, webhook: &WebhookId, event_id: &str) -> String {
+    format!("rgn.{region}.attempts.{client}.{webhook}.{event_id}")
+}
+
+pub fn attempts_of_region(region: &str) -> String {
+    format!("rgn.{region}.attempts.>")
+}
+
+/// One webhook's attempts, from every region it was ever delivered from.
+pub fn attempts_of_webhook(client: &ClientId, webhook: &WebhookId) -> String {
+    format!("rgn.*.attempts.{client}.{webhook}.*")
+}
+
+pub fn attempts_of_event(client: &ClientId, event_id: &str) -> String {
+    format!("rgn.*.attempts.{client}.*.{event_id}")
+}
+
+pub fn dead_letter(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("rgn.{region}.deadletters.{client}.{webhook}")
+}
+
+pub fn dead_letters_of_region(region: &str) -> String {
+    format!("rgn.{region}.deadletters.>")
+}
+
+pub fn dead_letters_of_webhook(client: &ClientId, webhook: &WebhookId) -> String {
+    format!("rgn.*.deadletters.{client}.{webhook}")
+}

@@ -1,0 +1,251 @@
+//! The webhook (subscription) record kept in the `webhooks` KV bucket.
+//!
+//! The control plane writes it; relays read their local copy of the bucket to match and
+//! deliver. The key is `<client_id>.<webhook_id>`, so one client's webhooks are a key prefix.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::event::Event;
+use crate::event_types;
+use crate::filters::Filters;
+use crate::ids::{ClientId, WebhookId};
+use crate::signatures::Scheme;
+use crate::validation::FieldError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: WebhookId,
+    pub client_id: ClientId,
+    pub callback_url: String,
+    /// The region whose relays deliver to this webhook.
+    #[serde(default = "default_region")]
+    pub region: String,
+    pub event_types: Vec<String>,
+    pub trigger_conditions: TriggerConditions,
+    pub retry_config: RetryConfig,
+    pub rate_limit: RateLimit,
+    pub status: WebhookStatus,
+    /// How deliveries are signed.
+    #[serde(default)]
+    pub signature: Scheme,
+    /// The current key, sealed (see [`crate::sealing`]): a `whsec_` secret (`v1`) or a `whsk_`
+    /// private key (`v1a`).
+    pub signing_secret: String,
+    /// The current key's `whpk_` public key (Ed25519 only).
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// Keys replaced by a rotation that still sign until they retire, so that clients can
+    /// switch to the new key without missing a delivery.
+    #[serde(default)]
+    pub retiring_secrets: Vec<RetiringSecret>,
+    pub description: Option<String>,
+    /// Payload encryption to the client's public key, if it asked for it.
+    #[serde(default)]
+    pub encryption: Option<Encryption>,
+    /// Did the callback URL answer when it was registered or last changed?
+    pub callback_url_verified: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+fn default_region() -> String {
+    crate::region::LOCAL_REGION.to_owned()
+}
+
+/// Deliveries encrypted to the client's key (see [`crate::jwe`]): the whole payload, or only
+/// the listed fields of `data` (dots reach nested fields).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// The client's public JWK: RSA (2048+ bits, RSA-OAEP-256) or OKP X25519 (ECDH-ES).
+    pub jwk: serde_json::Value,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+impl Encryption {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        crate::jwe::RecipientKey::from_jwk(&self.jwk)
+            .map_err(|message| FieldError::invalid("jwk", message))?;
+        if self.fields.len() > 50
+            || self.fields.iter().any(|field| field.is_empty() || field.split('.').any(str::is_empty))
+        {
+            return Err(FieldError::invalid(
+                "fields",
+                "at most 50 field names of `data`, dots for nested fields",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A key replaced by a rotation, still signing until `retires_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetiringSecret {
+    /// Sealed, like [`Webhook::signing_secret`].
+    pub secret: String,
+    #[serde(default)]
+    pub public_key: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub retires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookStatus {
+    Active,
+    Inactive,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerConditions {
+    #[serde(default)]
+    pub filters: Filters,
+}
+
+/// How a failed delivery is retried: `initial_delay_ms * backoff_multiplier^(n-1)`, capped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryConfig {
+    /// Retries after the first attempt; 0 means one attempt only.
+    pub max_retries: u32,
+    pub initial_delay_ms: u64,
+    pub max_delay_ms: u64,
+    pub backoff_multiplier: f64,
+}
+
+/// The defaults spread ten retries over about a day (5 s, 20 s, 80 s ... capped at 6 h), close
+/// to the Standard Webhooks schedule.
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            max_retries: 10,
+            initial_delay_ms: 5_000,
+            max_delay_ms: 6 * 3_600_000,
+            backoff_multiplier: 4.0,
+        }
+    }
+}
+
+impl RetryConfig {
+    pub const MAX_RETRIES: u32 = 50;
+    const MIN_DELAY_MS: u64 = 10;
+    const MAX_DELAY_MS: u64 = 24 * 3_600_000;
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let out_of_range =
+            |field: &str, message: String| Err(FieldError::new(field, "out_of_range", message));
+        if self.max_retries > Self::MAX_RETRIES {
+            return out_of_range("max_retries", format!("must be at most {}", Self::MAX_RETRIES));
+        }
+        if !(Self::MIN_DELAY_MS..=Self::MAX_DELAY_MS).contains(&self.initial_delay_ms) {
+            return out_of_range(
+                "initial_delay_ms",
+                format!("must be between {} and {} ms", Self::MIN_DELAY_MS, Self::MAX_DELAY_MS),
+            );
+        }
+        if !(self.initial_delay_ms..=Self::MAX_DELAY_MS).contains(&self.max_delay_ms) {
+            return out_of_range(
+                "max_delay_ms",
+                format!("must be between initial_delay_ms and {} ms", Self::MAX_DELAY_MS),
+            );
+        }
+        if !(1.0..=10.0).contains(&self.backoff_multiplier) {
+            return out_of_range("backoff_multiplier", "must be between 1.0 and 10.0".into());
+        }
+        Ok(())
+    }
+
+    /// The wait before the next try, after attempt number `failed_attempt` (1-based) failed.
+    pub fn delay_after(&self, failed_attempt: u32) -> Duration {
+        let exponent = failed_attempt.saturating_sub(1).min(64) as i32;
+        let delay_ms = self.initial_delay_ms as f64 * self.backoff_multiplier.powi(exponent);
+        Duration::from_millis(delay_ms.min(self.max_delay_ms as f64) as u64)
+    }
+
+    /// Total attempts a delivery may get: the first and its retries.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_retries + 1
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimit {
+    pub requests_per_minute: u32,
+}
+
+/// 1,000 requests a second, the spec's default.
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self { requests_per_minute: 60_000 }
+    }
+}
+
+impl RateLimit {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.requests_per_minute == 0 {
+            return Err(FieldError::new("requests_per_minute", "out_of_range", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl Webhook {
+    /// The KV key of a webhook.
+    pub fn key(client_id: &ClientId, id: &WebhookId) -> String {
+        format!("{client_id}.{id}")
+    }
+
+    /// The KV key prefix of every webhook of a client.
+    pub fn client_prefix(client_id: &ClientId) -> String {
+        format!("{client_id}.")
+    }
+
+    /// Every key (sealed) that signs a delivery made at `now`: the current one, then those
+    /// retiring.
+    pub fn signing_secrets(&self, now: OffsetDateTime) -> impl Iterator<Item = &str> {
+        let retiring = self.retiring_secrets.iter().filter(move |key| key.retires_at > now);
+        std::iter::once(self.signing_secret.as_str()).chain(retiring.map(|key| key.secret.as_str()))
+    }
+
+    /// Should `event` be delivered to this webhook?
+    pub fn wants(&self, event: &Event) -> bool {
+        self.status == WebhookStatus::Active
+            && event.client_id == self.client_id
+            && event_types::selects(&self.event_types, &event.event_type)
+            && self.trigger_conditions.filters.matches(&event.data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_grow_exponentially_and_stop_at_the_cap() {
+        let config = RetryConfig {
+            max_retries: 5,
+            initial_delay_ms: 1_000,
+            max_delay_ms: 5_000,
+            backoff_multiplier: 2.0,
+        };
+        let delays: Vec<u64> = (1..=5).map(|n| config.delay_after(n).as_millis() as u64).collect();
+        assert_eq!(delays, [1_000, 2_000, 4_000, 5_000, 5_000]);
+    }
+
+    #[test]
+    fn out_of_range_retry_settings_name_their_field() {
+        let config = RetryConfig { max_delay_ms: 1, ..RetryConfig::default() };
+        assert_eq!(config.validate().unwrap_err().field, "max_delay_ms");
+        let config = RetryConfig { max_retries: 1_000, ..RetryConfig::default() };
+        assert_eq!(config.validate().unwrap_err().field, "max_retries");
+        assert!(RetryConfig::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,272 @@
+//! Scheduling, in a region: pull the region's delivery tasks, make one attempt each, then tell
+//! JetStream what comes next.
+//!
+//! The attempt number is JetStream's delivery count of the task: a retry is a `nak` with the
+//! webhook's backoff delay (the DELIVERIES consumer has no backoff of its own, so the delay is
+//! exact), and a relay that dies mid-attempt is covered by the consumer's `ack_wait`.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use async_nats::jetstream::consumer::PullConsumer;
+use async_nats::jetstream::message::{Message, PublishMessage};
+use async_nats::jetstream::{self, AckKind};
+use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeadLetterReason, DeliveryTask};
+use edgehook_nats::kv_cache::{KvCache, Lookup};
+use edgehook_nats::streams::{DISPATCH_CONSUMER, RegionalContract};
+use edgehook_nats::subjects;
+use edgehook_nats::webhook::{Webhook, WebhookStatus};
+use futures::StreamExt;
+use std::time::Duration;
+
+use crate::endpoint_stats::EndpointStats;
+use crate::policy::{Decision, decide};
+use crate::recorder::Recorder;
+use crate::sender::{Attempt, Sender};
+use crate::{Config, RelayError};
+
+/// When a dead letter cannot be stored, the task comes back after this long.
+const RECORD_RETRY_DELAY: Duration = Duration::from_secs(2);
+/// How long a task waits for its webhook to reach this region's mirror before it is put back.
+const REPLICATION_PATIENCE: Duration = Duration::from_secs(5);
+
+struct Dispatcher {
+    region: String,
+    endpoints: EndpointStats,
+    webhooks: KvCache<Webhook>,
+    hub: jetstream::Context,
+    sender: Sender,
+    recorder: Recorder,
+}
+
+pub async fn run(
+    config: Config,
+    contract: RegionalContract,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), RelayError> {
+    let consumer: PullConsumer = contract
+        .jetstream
+        .get_consumer_from_stream(DISPATCH_CONSUMER, contract.region.deliveries_stream())
+        .await
+        .map_err(|error| RelayError::Nats {
+            context: "opening the dispatch consumer",
+            source: error.into(),
+        })?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(config.concurrency)
+        .messages()
+        .await
+        .map_err(|error| RelayError::Nats { context: "pulling deliveries", source: error.into() })?;
+    let region = contract.region.name.clone();
+    let dispatcher = Arc::new(Dispatcher {
+        webhooks: KvCache::follow(contract.jetstream.clone(), contract.webhooks.clone()),
+        hub: contract.hub.clone(),
+        endpoints: EndpointStats::default(),
+        sender: Sender::new(config.delivery_timeout, config.addresses.clone(), config.secrets.clone()),
+        recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
+        region,
+    });
+    messages
+        .take_until(shutdown)
+        .for_each_concurrent(config.concurrency, |message| {
+            let dispatcher = dispatcher.clone();
+            async move {
+                match message {
+                    Ok(message) => dispatcher.dispatch(message).await,
+                    Err(error) => tracing::warn!(%error, "pulling deliveries"),
+                }
+            }
+        })
+        .await;
+    Ok(())
+}
+
+impl Dispatcher {
+    async fn dispatch(&self, message: Message) {
+        let attempt = match message.info() {
+            Ok(info) => u32::try_from(info.delivered).unwrap_or(u32::MAX),
+            Err(error) => {
+                tracing::error!(%error, "delivery without JetStream metadata");
+                return;
+            }
+        };
+        let task: DeliveryTask = match serde_json::from_slice(&message.payload) {
+            Ok(task) => task,
+            Err(error) => {
+                tracing::error!(subject = %message.subject, %error, "unreadable delivery task dropped");
+                return settle(&message, AckKind::Term).await;
+            }
+        };
+        let key = Webhook::key(&task.event.client_id, &task.webhook_id);
+        let webhook = match self.webhooks.lookup_patiently(&key, REPLICATION_PATIENCE).await {
+            Lookup::Present(webhook) => webhook,
+            Lookup::Deleted => {
+                tracing::info!(webhook_id = %task.webhook_id, "webhook deleted; delivery dropped");
+                return settle(&message, AckKind::Ack).await;
+            }
+            Lookup::Unknown => {
+                tracing::warn!(webhook_id = %task.webhook_id, "webhook not replicated here yet; delivery postponed");
+                return settle(&message, AckKind::Nak(Some(REPLICATION_PATIENCE))).await;
+            }
+        };
+        if webhook.region != self.region {
+            return self.forward(&message, &task, &webhook.region).await;
+        }
+        if webhook.status == WebhookStatus::Inactive {
+            let letter = dead_letter(task, DeadLetterReason::WebhookInactive, attempt - 1, None);
+            return self.give_up(&message, letter).await;
+        }
+
+        let outcome = self.sender.send(&webhook, &task.event).await;
+        let decision = decide(&webhook.retry_config, attempt, &outcome.verdict);
+        self.endpoints.observe(&webhook, decision != Decision::Ack);
+        self.record(&task, attempt, &outcome, &decision).await;
+        match decision {
+            Decision::Ack => settle(&message, AckKind::Ack).await,
+            Decision::RetryIn(delay) => settle(&message, AckKind::Nak(Some(delay))).await,
+            Decision::DeadLetter(reason) => {
+                let letter = dead_letter(task, reason, attempt, Some(&outcome));
+                self.give_up(&message, letter).await
+            }
+        }
+    }
+
+    /// Stores the attempt; a failure here is logged, not retried: the delivery's own state
+    /// matters more than its history.
+    async fn record(&self, task: &DeliveryTask, attempt: u32, outcome: &Attempt, decision: &Decision) {
+        let (outcome_kind, next_attempt_at) = match decision {
+            Decision::Ack => (AttemptOutcome::Succeeded, None),
+            Decision::RetryIn(delay) => (AttemptOutcome::Retrying, Some(edgehook_nats::now() + *delay)),
+            Decision::DeadLetter(_) => (AttemptOutcome::Failed, None),
+        };
+        let record = AttemptRecord {
+            message_id: task.event.message_id.clone(),
+            event_id: task.event.event_id.clone(),
+            event_type: task.event.event_type.clone(),
+            webhook_id: task.webhook_id.clone(),
+            client_id: task.event.client_id.clone(),
+            attempt,
+            attempted_at: edgehook_nats::now() - outcome.latency,
+            status_code: outcome.status_code,
+            latency_ms: outcome.latency.as_millis() as u64,
+            error: outcome.error.clone(),
+            outcome: outcome_kind,
+            next_attempt_at,
+            region: self.region.clone(),
+        };
+        tracing::info!(
+            event_id = %record.event_id,
+            webhook_id = %record.webhook_id,
+            region = %record.region,
+            attempt,
+            status = ?record.status_code,
+            latency_ms = record.latency_ms,
+            outcome = ?record.outcome,
+            "delivery attempt"
+        );
+        self.count(task, &record);
+        if let Err(error) = self.recorder.attempt(&record).await {
+            tracing::error!(event_id = %record.event_id, %error, "attempt record lost");
+        }
+    }
+
+    /// The attempt in the metrics: by region, status class and outcome, with its latency and,
+    /// once delivered, the time since ingest accepted the event.
+    fn count(&self, task: &DeliveryTask, record: &AttemptRecord) {
+        let region = self.region.clone();
+        let status_class = match record.status_code {
+            Some(code) => format!("{}xx", code / 100),
+            None => "error".to_owned(),
+        };
+        let outcome = match record.outcome {
+            AttemptOutcome::Succeeded => "succeeded",
+            AttemptOutcome::Retrying => "retrying",
+            AttemptOutcome::Failed => "failed",
+        };
+        metrics::counter!("edgehook_delivery_attempts_total", "region" => region.clone(), "status_class" => status_class, "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("edgehook_delivery_duration_seconds", "region" => region.clone())
+            .record(record.latency_ms as f64 / 1000.0);
+        match record.outcome {
+            AttemptOutcome::Succeeded => {
+                let since_accepted = (edgehook_nats::now() - task.event.accepted_at).as_seconds_f64();
+                metrics::histogram!("edgehook_ingest_to_delivery_seconds", "region" => region)
+                    .record(since_accepted);
+            }
+            AttemptOutcome::Retrying => {
+                metrics::counter!("edgehook_delivery_retries_total", "region" => region).increment(1)
+            }
+            AttemptOutcome::Failed => {}
+        }
+    }
+
+    /// The webhook moved to another region: the task continues there, through the hub. Its
+    /// message id is new (the hub already saw the original within its dedup window) but made
+    /// of the original, so forwarding twice still makes one task.
+    async fn forward(&self, message: &Message, task: &DeliveryTask, region: &str) {
+        let payload = serde_json::to_vec(task).expect("a task serializes");
+        let publish = PublishMessage::build()
+            .payload(payload.into())
+            .message_id(format!("{}:to:{region}", task.dedup_id()));
+        let subject = subjects::delivery(region, &task.event.client_id, &task.webhook_id);
+        let stored = match self.hub.send_publish(subject, publish).await {
+            Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
+            Err(error) => Err(error.into()),
+        };
+        match stored {
+            Ok(()) => {
+                tracing::info!(webhook_id = %task.webhook_id, to = region, "delivery forwarded to the webhook's new region");
+                settle(message, AckKind::Ack).await
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot forward to the webhook's new region; retrying");
+                settle(message, AckKind::Nak(Some(RECORD_RETRY_DELAY))).await
+            }
+        }
+    }
+
+    /// The task leaves the delivery stream only once its dead letter is stored.
+    async fn give_up(&self, message: &Message, letter: DeadLetter) {
+        match self.recorder.dead_letter(&letter).await {
+            Ok(()) => {
+                let reason =
+                    serde_json::to_value(letter.reason).ok().and_then(|v| v.as_str().map(str::to_owned));
+                metrics::counter!(
+                    "edgehook_dead_letters_total",
+                    "region" => self.region.clone(),
+                    "webhook_id" => letter.task.webhook_id.to_string(),
+                    "reason" => reason.unwrap_or_default()
+                )
+                .increment(1);
+                settle(message, AckKind::Ack).await
+            }
+            Err(error) => {
+                tracing::error!(event_id = %letter.task.event.event_id, %error, "dead letter not stored; retrying");
+                settle(message, AckKind::Nak(Some(RECORD_RETRY_DELAY))).await
+            }
+        }
+    }
+}
+
+fn dead_letter(
+    task: DeliveryTask,
+    reason: DeadLetterReason,
+    attempts: u32,
+    last: Option<&Attempt>,
+) -> DeadLetter {
+    DeadLetter {
+        task,
+        reason,
+        attempts,
+        last_status_code: last.and_then(|attempt| attempt.status_code),
+        last_error: last.and_then(|attempt| attempt.error.clone()),
+        dead_lettered_at: edgehook_nats::now(),
+    }
+}
+
+async fn settle(message: &Message, ack: AckKind) {
+    if let Err(error) = message.ack_with(ack).await {
+        tracing::warn!(%error, "acknowledging a delivery failed; JetStream will redeliver it");
+    }
+}

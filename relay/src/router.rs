@@ -1,0 +1,101 @@
+//! Routing, at the hub: one accepted event becomes one delivery task per webhook that wants
+//! it, on the subject of the webhook's region.
+//!
+//! The event is acknowledged only after every task is stored, and each task carries a
+//! `Nats-Msg-Id` of `<message_id>:<webhook_id>`, so an event routed twice (a relay died
+//! between the two) still makes each task once.
+
+use std::future::Future;
+use std::time::Duration;
+
+use async_nats::jetstream::AckKind;
+use async_nats::jetstream::consumer::PullConsumer;
+use async_nats::jetstream::message::{Message, PublishMessage};
+use edgehook_nats::Contract;
+use edgehook_nats::delivery::DeliveryTask;
+use edgehook_nats::event::Event;
+use edgehook_nats::kv_cache::KvCache;
+use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
+use edgehook_nats::subjects;
+use edgehook_nats::webhook::Webhook;
+use futures::StreamExt;
+
+use crate::RelayError;
+
+const BATCH: usize = 500;
+/// Events that arrive within this window share one webhook-bucket sync.
+const BATCH_WINDOW: Duration = Duration::from_millis(2);
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) -> Result<(), RelayError> {
+    let webhooks = KvCache::<Webhook>::follow(contract.jetstream.clone(), contract.webhooks.clone());
+    let consumer: PullConsumer =
+        contract.jetstream.get_consumer_from_stream(ROUTER_CONSUMER, EVENTS).await.map_err(|error| {
+            RelayError::Nats { context: "opening the router consumer", source: error.into() }
+        })?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(BATCH)
+        .messages()
+        .await
+        .map_err(|error| RelayError::Nats { context: "pulling events", source: error.into() })?;
+    let backlog = tokio::spawn(edgehook_nats::ops::report_backlog(
+        contract.jetstream.clone(),
+        vec![(EVENTS.to_owned(), ROUTER_CONSUMER.to_owned())],
+    ));
+    let batches = tokio_stream::StreamExt::chunks_timeout(messages.take_until(shutdown), BATCH, BATCH_WINDOW);
+    tokio::pin!(batches);
+    while let Some(batch) = batches.next().await {
+        let messages: Vec<Message> = batch
+            .into_iter()
+            .filter_map(|message| message.map_err(|error| tracing::warn!(%error, "pulling events")).ok())
+            .collect();
+        // Every event of the batch was accepted before this sync asked, so every webhook
+        // registered before its event is in the local copy afterwards.
+        if let Err(error) = webhooks.sync().await {
+            tracing::warn!(%error, "webhooks not in sync; events will be routed again");
+            for message in &messages {
+                let _ = message.ack_with(AckKind::Nak(Some(RETRY_DELAY))).await;
+            }
+            continue;
+        }
+        futures::future::join_all(messages.iter().map(|message| route(&contract, &webhooks, message))).await;
+    }
+    backlog.abort();
+    Ok(())
+}
+
+async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Message) {
+    let event: Event = match serde_json::from_slice(&message.payload) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::error!(subject = %message.subject, %error, "unreadable event dropped");
+            let _ = message.ack_with(AckKind::Term).await;
+            return;
+        }
+    };
+    let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
+    let mut stored = Vec::new();
+    for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
+        let task = DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone() };
+        let payload = serde_json::to_vec(&task).expect("a task serializes");
+        let publish = PublishMessage::build().payload(payload.into()).message_id(task.dedup_id());
+        let subject = subjects::delivery(&webhook.region, &event.client_id, &webhook.id);
+        stored.push(contract.jetstream.send_publish(subject, publish).await);
+    }
+    let mut all_stored = true;
+    for ack in stored {
+        let outcome = match ack {
+            Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(event_id = %event.event_id, %error, "storing a delivery task failed; routing again");
+            all_stored = false;
+        }
+    }
+    let ack = if all_stored { AckKind::Ack } else { AckKind::Nak(Some(RETRY_DELAY)) };
+    if let Err(error) = message.ack_with(ack).await {
+        tracing::warn!(event_id = %event.event_id, %error, "acknowledging a routed event failed");
+    }
+}

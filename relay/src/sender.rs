@@ -1,0 +1,176 @@
+//! The webhook HTTP client: one signed POST per attempt, and what the answer was.
+//!
+//! Redirects are never followed (a 3xx is an answer, not a hop), every address connected to
+//! passes the [`AddressPolicy`] (the SSRF guard: a name that resolves inside is refused at
+//! delivery time too), connections are pooled and kept alive per endpoint, and the whole
+//! attempt is bounded by the relay's timeout.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use edgehook_nats::address_policy::{AddressError, AddressPolicy};
+use edgehook_nats::event::Event;
+use edgehook_nats::sealing::SecretsKey;
+use edgehook_nats::webhook::Webhook;
+use futures::StreamExt;
+use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+
+use crate::payload;
+use crate::policy::{Verdict, parse_retry_after, verdict_for_status};
+use edgehook_nats::signatures::SigningKey;
+
+/// How much of an error response's body is kept in the attempt record.
+const BODY_EXCERPT: usize = 256;
+
+#[derive(Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    addresses: Arc<AddressPolicy>,
+    secrets: SecretsKey,
+}
+
+/// What happened to one attempt.
+#[derive(Debug)]
+pub struct Attempt {
+    pub status_code: Option<u16>,
+    pub latency: Duration,
+    pub error: Option<String>,
+    pub verdict: Verdict,
+}
+
+impl Sender {
+    pub fn new(timeout: Duration, addresses: Arc<AddressPolicy>, secrets: SecretsKey) -> Self {
+        // rustls with ring everywhere; installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("edgehook/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(addresses.resolver())
+            .build()
+            .expect("the HTTP client configuration is valid");
+        Self { client, addresses, secrets }
+    }
+
+    /// The `webhook-signature` value: during a key rotation every active key signs, one entry
+    /// each, space-separated.
+    fn sign(
+        &self,
+        webhook: &Webhook,
+        message_id: &str,
+        timestamp: i64,
+        body: &[u8],
+    ) -> Result<String, String> {
+        let signatures = webhook
+            .signing_secrets(edgehook_nats::now())
+            .map(|sealed| {
+                let secret = self.secrets.open(sealed).map_err(|error| error.to_string())?;
+                let key = SigningKey::from_secret(&secret).map_err(|error| error.to_string())?;
+                Ok(key.sign(message_id, timestamp, body))
+            })
+            .collect::<Result<Vec<String>, String>>()?;
+        Ok(signatures.join(" "))
+    }
+
+    /// IP literals never reach the resolver, so the guard checks them here.
+    fn refused_literal(&self, callback_url: &str) -> Option<String> {
+        let url = reqwest::Url::parse(callback_url).ok()?;
+        let address: IpAddr = url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+        let class = self.addresses.refusal(address)?;
+        Some(format!("{address} is a {class} address, which callbacks may not reach"))
+    }
+
+    pub async fn send(&self, webhook: &Webhook, event: &Event) -> Attempt {
+        let started = Instant::now();
+        if let Some(refusal) = self.refused_literal(&webhook.callback_url) {
+            return failed(started, refusal, Verdict::Rejected);
+        }
+        let payload = match payload::render(webhook, event) {
+            Ok(payload) => payload,
+            Err(error) => return failed(started, error, Verdict::Rejected),
+        };
+        let message_id = event.message_id.as_str();
+        let timestamp = edgehook_nats::now().unix_timestamp();
+        let signature = match self.sign(webhook, message_id, timestamp, &payload.body) {
+            Ok(signature) => signature,
+            Err(error) => return failed(started, format!("cannot sign: {error}"), Verdict::Rejected),
+        };
+        let request = self
+            .client
+            .post(&webhook.callback_url)
+            .header(CONTENT_TYPE, HeaderValue::from_static(payload.content_type))
+            .header("webhook-id", message_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(payload.body);
+        let response = match request.send().await {
+            Ok(response) => response,
+            // A name resolving to a forbidden address will not get better by retrying soon.
+            Err(error) if forbidden_address(&error).is_some() => {
+                let refusal = forbidden_address(&error).map(ToString::to_string).unwrap_or_default();
+                return failed(started, refusal, Verdict::Rejected);
+            }
+            Err(error) => {
+                let retry = Verdict::Retryable { retry_after: None };
+                return failed(started, describe(&error), retry);
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_retry_after);
+        let verdict = verdict_for_status(status, retry_after);
+        let excerpt = read_excerpt(response).await;
+        let error = match verdict {
+            Verdict::Delivered => None,
+            _ if (300..400).contains(&status) => Some(format!("HTTP {status}: redirects are not followed")),
+            _ => Some(format!("HTTP {status}: {excerpt}")),
+        };
+        Attempt { status_code: Some(status), latency: started.elapsed(), error, verdict }
+    }
+}
+
+fn failed(started: Instant, error: String, verdict: Verdict) -> Attempt {
+    Attempt { status_code: None, latency: started.elapsed(), error: Some(error), verdict }
+}
+
+/// The guard's refusal, if that is why the request failed.
+fn forbidden_address(error: &reqwest::Error) -> Option<&AddressError> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(refusal) = cause.downcast_ref::<AddressError>() {
+            return Some(refusal);
+        }
+        source = cause.source();
+    }
+    None
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        format!(
+            "could not connect: {}",
+            std::error::Error::source(error).map_or(error.to_string(), ToString::to_string)
+        )
+    } else {
+        error.to_string()
+    }
+}
+
+/// Reads the body to its end (so the connection can be reused) keeping its first bytes.
+async fn read_excerpt(response: reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(Ok(chunk)) = chunks.next().await {
+        let room = BODY_EXCERPT.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    String::from_utf8_lossy(&kept).into_owned()
+}

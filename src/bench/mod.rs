@@ -1,0 +1,288 @@
+//! `edgehook bench`: drives a deployment with events and checks every delivery.
+//!
+//! This file holds the flags, their validation and the dispatch to a scenario. The pieces:
+//! `deployment.rs` starts (or attaches to) edgehook and reads its processes' CPU and memory,
+//! `setup.rs` registers a client, a source and the webhooks, `receiver.rs` is the HTTP endpoint
+//! that verifies and records every delivery, `driver.rs` sends events to ingest (HTTP batches or
+//! NATS requests) at a pace, `baseline.rs` drives the receiver directly with a plain HTTP client,
+//! `scenarios.rs` runs one measurement from start to drain and `report.rs` turns what was
+//! recorded into numbers (human summary or one JSON object).
+
+mod baseline;
+mod deployment;
+mod driver;
+mod receiver;
+mod report;
+mod scenarios;
+mod setup;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+
+use self::driver::Pace;
+
+/// Largest batch ingest accepts.
+const MAX_BATCH: usize = 1000;
+/// Largest body ingest accepts.
+const MAX_BODY: usize = 1024 * 1024;
+/// Bound on events x webhooks recorded in one run (memory: ~16 bytes each).
+const MAX_PAIRS: u64 = 50_000_000;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// What to measure (also `--scenario`).
+    #[arg(value_enum, conflicts_with = "scenario_flag")]
+    scenario: Option<Scenario>,
+    /// What to measure (same as the positional argument).
+    #[arg(long = "scenario", value_enum, id = "scenario_flag", value_name = "SCENARIO")]
+    scenario_flag: Option<Scenario>,
+    /// How events reach ingest: the HTTP batch endpoint, or NATS requests.
+    #[arg(long, value_enum, default_value = "http")]
+    via: Via,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Events per second (steady: default 2000; max, fanout, slow-endpoint, failing-endpoint and
+    /// baseline: as fast as it goes unless given).
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Events per ingest request (1 to 1000).
+    #[arg(long, default_value_t = 100)]
+    batch_size: usize,
+    /// Ingest requests in flight (default 4); for `baseline`, deliveries in flight (default 256,
+    /// the relay's default).
+    #[arg(long)]
+    concurrency: Option<usize>,
+    /// Webhooks registered (default 1; fanout 10; slow-endpoint and failing-endpoint 4, one of
+    /// them the bad one).
+    #[arg(long)]
+    webhooks: Option<usize>,
+    /// Approximate size of each event's `data`, in bytes.
+    #[arg(long, default_value_t = 200)]
+    payload_bytes: usize,
+    /// Seconds to wait, after the load, for the last deliveries.
+    #[arg(long, default_value_t = 60.0)]
+    drain_timeout: f64,
+    /// burst: events in each burst.
+    #[arg(long, default_value_t = 10_000)]
+    burst_events: usize,
+    /// burst: seconds between the starts of two bursts.
+    #[arg(long, default_value_t = 5.0)]
+    burst_every: f64,
+    /// slow-endpoint: milliseconds the slow endpoint takes to answer.
+    #[arg(long, default_value_t = 2000)]
+    slow_ms: u64,
+    /// Print one JSON object instead of the human summary.
+    #[arg(long)]
+    json: bool,
+    /// An existing deployment's control plane URL (instead of starting `edgehook up`).
+    #[arg(long, requires_all = ["ingest_url", "admin_token"])]
+    target: Option<String>,
+    /// The existing deployment's ingest URL (with --target).
+    #[arg(long)]
+    ingest_url: Option<String>,
+    /// An admin token of the existing deployment (with --target).
+    #[arg(long, env = "EDGEHOOK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// The existing deployment's NATS URL (with --target and --via nats).
+    #[arg(long)]
+    nats_url: Option<String>,
+    /// nats-server binary for the started deployment (passed to `edgehook up`).
+    #[arg(long)]
+    nats_server: Option<PathBuf>,
+    /// The started deployment's relay concurrency (`edgehook up --concurrency`).
+    #[arg(long)]
+    relay_concurrency: Option<usize>,
+    /// Log filter of the started deployment (its EDGEHOOK_LOG); logs go to <data-dir>/edgehook.log.
+    #[arg(long)]
+    edgehook_log: Option<String>,
+    /// Data dir of the started deployment (default: a new directory under the system temp dir,
+    /// removed at the end).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Keep the started deployment's data dir (and its log) at the end.
+    #[arg(long)]
+    keep_data: bool,
+    /// Skip the warm-up (one batch sent and delivered before the measurement starts).
+    #[arg(long)]
+    no_warmup: bool,
+    /// Write every (endpoint, event) record as CSV to this file: endpoint, seq, accepted_us,
+    /// first_arrival_us (0: never), count.
+    #[arg(long)]
+    dump_csv: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum Scenario {
+    /// A fixed rate (--rate, default 2000 events/s).
+    Steady,
+    /// As fast as ingest takes them.
+    Max,
+    /// Every event to --webhooks endpoints (default 10).
+    Fanout,
+    /// One endpoint answers after 2 s, the others at once.
+    SlowEndpoint,
+    /// One endpoint always answers 500, the others 200.
+    FailingEndpoint,
+    /// Bursts of --burst-events every --burst-every seconds.
+    Burst,
+    /// No edgehook: a plain HTTP client delivers signed requests to the same receiver.
+    Baseline,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum Via {
+    Http,
+    Nats,
+}
+
+/// How one endpoint of the receiver answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Behavior {
+    Healthy,
+    Slow(Duration),
+    Failing,
+}
+
+/// The validated flags of one run.
+struct Settings {
+    scenario: Scenario,
+    via: Via,
+    duration: Duration,
+    pace: Pace,
+    batch_size: usize,
+    concurrency: usize,
+    behaviors: Vec<Behavior>,
+    payload_bytes: usize,
+    drain_timeout: Duration,
+    max_events: u64,
+    json: bool,
+    warmup: bool,
+    dump_csv: Option<PathBuf>,
+}
+
+/// Microseconds since the start of the run, plus one: 0 means "never".
+#[derive(Clone, Copy)]
+struct Clock(Instant);
+
+impl Clock {
+    fn stamp(&self) -> u64 {
+        self.stamp_of(Instant::now())
+    }
+
+    fn stamp_of(&self, instant: Instant) -> u64 {
+        u64::try_from(instant.saturating_duration_since(self.0).as_micros()).unwrap_or(u64::MAX - 1) + 1
+    }
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let settings = settings(&args)?;
+    if settings.scenario == Scenario::Baseline {
+        return baseline::run(&settings).await;
+    }
+    scenarios::run(&settings, &args).await
+}
+
+fn seconds(name: &str, value: f64, max: f64) -> anyhow::Result<Duration> {
+    if !value.is_finite() || value <= 0.0 || value > max {
+        bail!("--{name} must be more than 0 and at most {max} seconds (got {value})");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
+    let Some(scenario) = args.scenario.or(args.scenario_flag) else {
+        bail!(
+            "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst or \
+             baseline (e.g. `edgehook bench steady --rate 2000`)"
+        );
+    };
+    let duration = seconds("duration", args.duration, 3600.0)?;
+    let drain_timeout = seconds("drain-timeout", args.drain_timeout, 3600.0)?;
+    if !(1..=MAX_BATCH).contains(&args.batch_size) {
+        bail!("--batch-size must be 1 to {MAX_BATCH} (got {})", args.batch_size);
+    }
+    if args.payload_bytes > 100_000 {
+        bail!("--payload-bytes must be at most 100000 (got {})", args.payload_bytes);
+    }
+    // ~120 bytes of JSON around each event's data.
+    if args.batch_size * (args.payload_bytes + 160) > MAX_BODY {
+        bail!("--batch-size x --payload-bytes make batches larger than ingest's 1 MiB limit");
+    }
+    let concurrency = args.concurrency.unwrap_or(if scenario == Scenario::Baseline { 256 } else { 4 });
+    if !(1..=4096).contains(&concurrency) {
+        bail!("--concurrency must be 1 to 4096 (got {concurrency})");
+    }
+    if args.rate.is_some_and(|rate| !rate.is_finite() || rate <= 0.0 || rate > 10_000_000.0) {
+        let rate = args.rate.unwrap_or_default();
+        bail!("--rate must be a positive number of events per second (got {rate})");
+    }
+    let webhooks = args.webhooks.unwrap_or(match scenario {
+        Scenario::Fanout => 10,
+        Scenario::SlowEndpoint | Scenario::FailingEndpoint => 4,
+        _ => 1,
+    });
+    if !(1..=1000).contains(&webhooks) {
+        bail!("--webhooks must be 1 to 1000 (got {webhooks})");
+    }
+    let bad = match scenario {
+        Scenario::SlowEndpoint => Some(Behavior::Slow(Duration::from_millis(args.slow_ms))),
+        Scenario::FailingEndpoint => Some(Behavior::Failing),
+        _ => None,
+    };
+    if bad.is_some() && webhooks < 2 {
+        bail!("this scenario needs at least 2 webhooks: one bad, the others healthy");
+    }
+    if args.slow_ms > 60_000 {
+        bail!("--slow-ms must be at most 60000 (got {})", args.slow_ms);
+    }
+    let mut behaviors = vec![Behavior::Healthy; webhooks];
+    if let Some(bad) = bad {
+        behaviors[0] = bad;
+    }
+    let pace = match (scenario, args.rate) {
+        (Scenario::Steady, rate) => Pace::Rate(rate.unwrap_or(2000.0)),
+        (Scenario::Burst, _) => {
+            if !(1..=1_000_000).contains(&args.burst_events) {
+                bail!("--burst-events must be 1 to 1000000 (got {})", args.burst_events);
+            }
+            Pace::Burst {
+                events: args.burst_events,
+                every: seconds("burst-every", args.burst_every, 3600.0)?,
+            }
+        }
+        (_, Some(rate)) => Pace::Rate(rate),
+        (_, None) => Pace::Max,
+    };
+    if args.target.is_some() && args.via == Via::Nats && args.nats_url.is_none() {
+        bail!("--via nats with --target needs --nats-url");
+    }
+    if args.relay_concurrency.is_some_and(|concurrency| args.target.is_some() || concurrency == 0) {
+        bail!("--relay-concurrency is for the started deployment and must be at least 1");
+    }
+    Ok(Settings {
+        scenario,
+        via: args.via,
+        duration,
+        pace,
+        batch_size: args.batch_size,
+        concurrency,
+        payload_bytes: args.payload_bytes,
+        drain_timeout,
+        max_events: MAX_PAIRS / webhooks as u64,
+        behaviors,
+        json: args.json,
+        warmup: !args.no_warmup,
+        dump_csv: args.dump_csv.clone(),
+    })
+}
+
+/// Progress on stderr (stdout is the summary or the JSON object).
+fn progress(message: impl std::fmt::Display) {
+    eprintln!("bench: {message}");
+}

@@ -1,0 +1,211 @@
+//! Command-line flags; every flag can also be set by the environment variable it names.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "edgehook", version, about = "Webhook delivery on NATS JetStream")]
+pub struct Cli {
+    #[arg(long, env = "EDGEHOOK_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Everything in one process, with its own nats-server child: for development.
+    Up(UpArgs),
+    /// The control plane API alone.
+    ControlPlane(ControlPlaneArgs),
+    /// The ingest API (HTTP and NATS) alone.
+    Ingest(IngestArgs),
+    /// The hub's router alone: fans accepted events out into per-region delivery tasks.
+    Router(RouterArgs),
+    /// A region's relay alone, against the region's NATS server.
+    Relay(RelayArgs),
+    /// Print an admin token signed with the control plane's JWT secret.
+    AdminToken(AdminTokenArgs),
+    /// Print a running deployment's streams, backlog, regions and worst endpoints.
+    Status(StatusArgs),
+    /// Measure a deployment: drive events, check every delivery, print the numbers.
+    Bench(crate::bench::BenchArgs),
+    /// Check a captured delivery's signature, as a client would.
+    Verify(crate::verify::VerifyArgs),
+}
+
+#[derive(Args)]
+pub struct UpArgs {
+    /// Where JetStream, the JWT secret and dev-credentials.json are kept.
+    #[arg(long, env = "EDGEHOOK_DATA_DIR", default_value = "./edgehook-data")]
+    pub data_dir: PathBuf,
+    #[arg(long, env = "EDGEHOOK_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
+    pub control_plane_addr: SocketAddr,
+    #[arg(long, env = "EDGEHOOK_INGEST_ADDR", default_value = "127.0.0.1:8081")]
+    pub ingest_addr: SocketAddr,
+    /// Client port of the nats-server child (4223, beside a system NATS on 4222).
+    #[arg(long, env = "EDGEHOOK_NATS_PORT", default_value_t = 4223)]
+    pub nats_port: u16,
+    /// nats-server binary (2.11+); default: the project's .tools install, then PATH.
+    #[arg(long, env = "EDGEHOOK_NATS_SERVER")]
+    pub nats_server: Option<PathBuf>,
+    /// Regions to run, each with its own nats-server child (a leaf node of the hub) and relay,
+    /// e.g. `eu,us`; without it, one region `local` runs inside the hub.
+    #[arg(long, env = "EDGEHOOK_REGIONS")]
+    pub regions: Option<String>,
+    #[command(flatten)]
+    pub relay: RelayTuning,
+}
+
+#[derive(Args)]
+pub struct NatsArgs {
+    #[arg(long, env = "EDGEHOOK_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+}
+
+#[derive(Args)]
+pub struct ControlPlaneArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    #[arg(long, env = "EDGEHOOK_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Key of the HS256 bearer tokens (at least 32 characters).
+    #[arg(long, env = "EDGEHOOK_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: String,
+    #[command(flatten)]
+    pub secrets: SecretsKeyArgs,
+    /// Accept http:// callback URLs.
+    #[arg(long, env = "EDGEHOOK_ALLOW_HTTP_CALLBACKS")]
+    pub allow_http_callbacks: bool,
+    #[command(flatten)]
+    pub callback_guard: CallbackGuardArgs,
+    /// The regions webhooks may be delivered from, each a leaf node with its own JetStream
+    /// domain, e.g. `eu,us`; without it, one region `local` inside the hub.
+    #[arg(long, env = "EDGEHOOK_REGIONS")]
+    pub regions: Option<String>,
+    /// Region of a webhook registered without one (default: the first region).
+    #[arg(long, env = "EDGEHOOK_DEFAULT_REGION")]
+    pub default_region: Option<String>,
+}
+
+/// The SSRF guard's exceptions, the same on the control plane (registration) and the relays
+/// (delivery).
+#[derive(Args)]
+pub struct CallbackGuardArgs {
+    /// Let callbacks reach loopback and private addresses (development only).
+    #[arg(long, env = "EDGEHOOK_ALLOW_PRIVATE_CALLBACKS")]
+    pub allow_private_callbacks: bool,
+    /// A subnet callbacks may reach although it is not public, e.g. 10.20.0.0/16 (repeatable).
+    #[arg(long = "allow-callback-subnet", value_name = "CIDR")]
+    pub allowed_subnets: Vec<ipnet::IpNet>,
+    /// A fixed DNS answer, `host=ip`, like curl's --resolve (repeatable).
+    #[arg(long = "resolve", value_name = "HOST=IP")]
+    pub resolve: Vec<String>,
+}
+
+impl CallbackGuardArgs {
+    pub fn policy(&self) -> anyhow::Result<edgehook_nats::address_policy::AddressPolicy> {
+        edgehook_nats::address_policy::AddressPolicy {
+            allow_private: self.allow_private_callbacks,
+            allowed_subnets: self.allowed_subnets.clone(),
+            ..Default::default()
+        }
+        .with_overrides(&self.resolve)
+        .map_err(|error| anyhow::anyhow!("--resolve: {error}"))
+    }
+}
+
+#[derive(Args)]
+pub struct RouterArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// Where /healthz, /readyz and /metrics are served.
+    #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9092")]
+    pub admin_addr: SocketAddr,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    /// The hub's NATS server.
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// How many of the most failing endpoints to show.
+    #[arg(long, default_value_t = 5)]
+    pub worst: usize,
+}
+
+#[derive(Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    #[arg(long, env = "EDGEHOOK_INGEST_ADDR", default_value = "127.0.0.1:8081")]
+    pub addr: SocketAddr,
+    /// Larger request bodies answer 413.
+    #[arg(long, env = "EDGEHOOK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: u64,
+    #[command(flatten)]
+    pub secrets: SecretsKeyArgs,
+}
+
+/// The key the signing secrets are sealed with in the buckets; the same on the control plane,
+/// ingest and every relay.
+#[derive(Args)]
+pub struct SecretsKeyArgs {
+    /// Standard base64 of 32 random bytes (`openssl rand -base64 32`).
+    #[arg(long = "secrets-key", env = "EDGEHOOK_SECRETS_KEY", hide_env_values = true)]
+    pub key: String,
+}
+
+impl SecretsKeyArgs {
+    pub fn key(&self) -> anyhow::Result<edgehook_nats::sealing::SecretsKey> {
+        edgehook_nats::sealing::SecretsKey::from_base64(&self.key)
+            .map_err(|error| anyhow::anyhow!("--secrets-key: {error}"))
+    }
+}
+
+#[derive(Args)]
+pub struct RelayArgs {
+    /// The NATS server of the relay's region (a leaf node of the hub, or the hub itself for the
+    /// co-located region).
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// The region this relay delivers for.
+    #[arg(long, env = "EDGEHOOK_REGION", default_value = "local")]
+    pub region: String,
+    #[command(flatten)]
+    pub callback_guard: CallbackGuardArgs,
+    #[command(flatten)]
+    pub secrets: SecretsKeyArgs,
+    /// Where /healthz, /readyz and /metrics are served.
+    #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9091")]
+    pub admin_addr: SocketAddr,
+    #[command(flatten)]
+    pub tuning: RelayTuning,
+}
+
+#[derive(Args, Clone)]
+pub struct RelayTuning {
+    /// Timeout of one delivery attempt, in milliseconds (at most 20000).
+    #[arg(long, env = "EDGEHOOK_DELIVERY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub delivery_timeout_ms: u64,
+    /// Deliveries in flight at once.
+    #[arg(long, env = "EDGEHOOK_RELAY_CONCURRENCY", default_value_t = 256)]
+    pub concurrency: usize,
+}
+
+#[derive(Args)]
+pub struct AdminTokenArgs {
+    #[arg(long, env = "EDGEHOOK_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: String,
+    /// Lifetime of the token, in days.
+    #[arg(long, default_value_t = 30)]
+    pub ttl_days: u64,
+}

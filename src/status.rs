@@ -1,0 +1,165 @@
+//! `edgehook status`: a running deployment at a glance, in a terminal. Reads only; it creates
+//! nothing, so it is safe to point at production.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream;
+use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_nats::read::read_page;
+use edgehook_nats::region::{Region, RelayHeartbeat};
+use edgehook_nats::streams::{
+    ATTEMPTS, DISPATCH_CONSUMER, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET,
+};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::cli::StatusArgs;
+
+/// Attempts the worst-endpoint ranking looks at.
+const RECENT_ATTEMPTS: u64 = 1_000;
+const REGION_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
+    let url = &args.nats.nats_url;
+    let client = async_nats::ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .with_context(|| format!("connecting to NATS at {url}"))?;
+    let hub = jetstream::new(client.clone());
+    print_streams("HUB", &hub).await?;
+    let regions = regions(&hub).await;
+    for region in &regions {
+        print_region(&client, &hub, region).await;
+    }
+    print_worst_endpoints(&hub, args.worst).await;
+    Ok(())
+}
+
+async fn print_streams(title: &str, jetstream: &jetstream::Context) -> anyhow::Result<()> {
+    let streams: Vec<jetstream::stream::Info> =
+        jetstream.streams().try_collect().await.context("listing streams")?;
+    println!("{title} STREAMS {:>40} {:>12} {:>10}", "messages", "bytes", "consumers");
+    for info in &streams {
+        let state = &info.state;
+        println!(
+            "  {:<46} {:>12} {:>12} {:>10}",
+            info.config.name, state.messages, state.bytes, state.consumer_count
+        );
+    }
+    println!("{title} CONSUMERS {:>38} {:>12} {:>12}", "pending", "ack pending", "redelivered");
+    for info in &streams {
+        let stream = jetstream.get_stream_no_info(&info.config.name).await?;
+        let consumers: Vec<_> = stream.consumers().filter_map(|c| async move { c.ok() }).collect().await;
+        for consumer in consumers.iter().filter(|c| c.config.durable_name.is_some()) {
+            let name = format!("{}/{}", info.config.name, consumer.name);
+            println!(
+                "  {:<46} {:>12} {:>12} {:>12}",
+                name, consumer.num_pending, consumer.num_ack_pending, consumer.num_redelivered
+            );
+        }
+    }
+    println!();
+    Ok(())
+}
+
+async fn regions(hub: &jetstream::Context) -> Vec<Region> {
+    let Ok(bucket) = hub.get_key_value(REGIONS_BUCKET).await else { return vec![] };
+    let Ok(keys) = bucket.keys().await else { return vec![] };
+    let keys: Vec<String> = keys.filter_map(|key| async move { key.ok() }).collect().await;
+    let mut regions = Vec::new();
+    for key in keys {
+        if let Ok(Some(value)) = bucket.get(&key).await {
+            regions.extend(serde_json::from_slice::<Region>(&value).ok());
+        }
+    }
+    regions
+}
+
+async fn print_region(client: &async_nats::Client, hub: &jetstream::Context, region: &Region) {
+    let context = match region.is_co_located() {
+        true => hub.clone(),
+        false => jetstream::with_domain(client.clone(), &region.domain),
+    };
+    let alive = live_relays(hub, &region.name).await;
+    let deliveries = async {
+        let stream = context.get_stream(region.deliveries_stream()).await.ok()?;
+        let lag = stream.cached_info().sources.first().map_or(0, |source| source.lag);
+        let consumer = stream.consumer_info(DISPATCH_CONSUMER).await.ok()?;
+        Some((lag, consumer.num_pending, consumer.num_ack_pending))
+    };
+    match tokio::time::timeout(REGION_TIMEOUT, deliveries).await {
+        Ok(Some((lag, pending, in_flight))) => println!(
+            "REGION {:<12} domain {:<8} replication lag {lag:>6}  backlog {pending:>8}  in flight {in_flight:>6}  relays alive {alive}",
+            region.name, region.domain
+        ),
+        _ => println!(
+            "REGION {:<12} domain {:<8} UNREACHABLE  relays alive {alive}",
+            region.name, region.domain
+        ),
+    }
+}
+
+async fn live_relays(hub: &jetstream::Context, region: &str) -> usize {
+    let Ok(bucket) = hub.get_key_value(RELAYS_BUCKET).await else { return 0 };
+    let Ok(keys) = bucket.keys().await else { return 0 };
+    let keys: Vec<String> = keys.filter_map(|key| async move { key.ok() }).collect().await;
+    let now = edgehook_nats::now();
+    let mut alive = 0;
+    for key in keys.iter().filter(|key| key.starts_with(&format!("{region}."))) {
+        if let Ok(Some(value)) = bucket.get(key).await {
+            let beat: Option<RelayHeartbeat> = serde_json::from_slice(&value).ok();
+            alive += usize::from(beat.is_some_and(|beat| now - beat.last_seen < RELAY_HEARTBEAT_TTL));
+        }
+    }
+    alive
+}
+
+#[derive(Default)]
+struct EndpointTally {
+    attempts: u32,
+    failed: u32,
+    last_error: Option<String>,
+}
+
+async fn print_worst_endpoints(hub: &jetstream::Context, worst: usize) {
+    let Ok(stream) = hub.get_stream(ATTEMPTS).await else { return };
+    let last = stream.cached_info().state.last_sequence;
+    let after = last.saturating_sub(RECENT_ATTEMPTS);
+    let Ok(page) =
+        read_page::<AttemptRecord>(hub, ATTEMPTS, "rgn.>".to_owned(), after, RECENT_ATTEMPTS as usize).await
+    else {
+        return;
+    };
+    let mut tally: BTreeMap<String, EndpointTally> = BTreeMap::new();
+    for (_, record) in page.items {
+        let entry = tally.entry(record.webhook_id.to_string()).or_default();
+        entry.attempts += 1;
+        if record.outcome != AttemptOutcome::Succeeded {
+            entry.failed += 1;
+            entry.last_error = record.error;
+        }
+    }
+    let mut ranked: Vec<_> = tally.into_iter().filter(|(_, t)| t.failed > 0).collect();
+    ranked.sort_by(|a, b| {
+        (b.1.failed * a.1.attempts).cmp(&(a.1.failed * b.1.attempts)).then(b.1.failed.cmp(&a.1.failed))
+    });
+    println!(
+        "\nWORST ENDPOINTS (last {RECENT_ATTEMPTS} attempts) {:>14} {:>8} {:>9}  last error",
+        "attempts", "failed", "failure"
+    );
+    if ranked.is_empty() {
+        println!("  none failing");
+    }
+    for (webhook, tally) in ranked.into_iter().take(worst) {
+        let ratio = 100.0 * f64::from(tally.failed) / f64::from(tally.attempts);
+        let error = tally.last_error.unwrap_or_default();
+        println!(
+            "  {webhook:<40} {:>8} {:>8} {ratio:>8.1}%  {}",
+            tally.attempts,
+            tally.failed,
+            error.chars().take(60).collect::<String>()
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! `edgehook up`: nats-server children, then every service in this process.
+//!
+//! Without `--regions`: one nats-server (the hub) and one region, `local`, inside it. With
+//! `--regions eu,us`: the hub plus one nats-server per region, each a leaf node of the hub with
+//! its own JetStream domain, and one relay per region connected to its region's server, as in
+//! a real deployment.
+//!
+//! Everything persistent lives in the data dir (JetStream's stores, the JWT secret), so running
+//! `up` again on the same dir keeps every webhook, source and undelivered event. The dev
+//! credentials (URLs, an admin token) are printed and written to `dev-credentials.json`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use edgehook_control_plane::{CallbackPolicy, Tokens};
+use edgehook_nats::address_policy::AddressPolicy;
+use edgehook_nats::region::Region;
+use edgehook_nats::sealing::SecretsKey;
+use serde::Serialize;
+use tokio::task::JoinHandle;
+
+use crate::cli::UpArgs;
+use crate::nats_server::{self, NatsServer, ServerSpec};
+use crate::services::{bind, connect, connect_region, regions, relay_config};
+use crate::shutdown::Shutdown;
+
+const ADMIN_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+#[derive(Serialize)]
+struct DevCredentials {
+    control_plane_url: String,
+    ingest_url: String,
+    nats_url: String,
+    admin_token: String,
+    /// Each region's NATS URL (the hub's, for the co-located region).
+    regions: BTreeMap<String, String>,
+}
+
+pub async fn run(args: UpArgs) -> anyhow::Result<()> {
+    let data_dir = &args.data_dir;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let credentials_path = data_dir.join("dev-credentials.json");
+    let _ = std::fs::remove_file(&credentials_path);
+    let (regions, default_region) = regions(args.regions.as_deref(), None)?;
+    let binary = nats_server::locate(args.nats_server.as_deref())?;
+
+    let leaf_port = free_port()?;
+    let hub = NatsServer::start(&binary, data_dir, ServerSpec::hub(args.nats_port, leaf_port)).await?;
+    let mut region_urls = BTreeMap::new();
+    let mut servers = vec![];
+    let mut started = Ok(());
+    for region in &regions {
+        if region.is_co_located() {
+            region_urls.insert(region.name.clone(), hub.url.clone());
+            continue;
+        }
+        let spec = ServerSpec::region(&region.name, free_port()?, leaf_port);
+        match NatsServer::start(&binary, data_dir, spec).await {
+            Ok(server) => {
+                region_urls.insert(region.name.clone(), server.url.clone());
+                servers.push(server);
+            }
+            Err(error) => {
+                started = Err(error);
+                break;
+            }
+        }
+    }
+    let outcome = match started {
+        Ok(()) => {
+            let stage = Stage { hub_url: hub.url.clone(), regions, default_region, region_urls };
+            run_services(&args, stage, &credentials_path).await
+        }
+        Err(error) => Err(error),
+    };
+    for server in servers {
+        server.stop().await;
+    }
+    hub.stop().await;
+    outcome
+}
+
+/// The NATS side `up` started, for the services to connect to.
+struct Stage {
+    hub_url: String,
+    regions: Vec<Region>,
+    default_region: String,
+    region_urls: BTreeMap<String, String>,
+}
+
+async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> anyhow::Result<()> {
+    let shutdown = Shutdown::on_signals();
+    let contract = connect(&stage.hub_url).await?;
+    let jwt_secret = kept_secret(&args.data_dir, "jwt-secret", || hex::encode(rand::random::<[u8; 32]>()))?;
+    let secrets_key = kept_secret(&args.data_dir, "secrets-key", SecretsKey::generate)?;
+    let secrets_key = SecretsKey::from_base64(&String::from_utf8_lossy(&secrets_key))
+        .with_context(|| format!("{}/secrets-key", args.data_dir.display()))?;
+    let control_listener = bind(args.control_plane_addr, "control plane").await?;
+    let ingest_listener = bind(args.ingest_addr, "ingest").await?;
+    let credentials = DevCredentials {
+        control_plane_url: format!("http://{}", control_listener.local_addr()?),
+        ingest_url: format!("http://{}", ingest_listener.local_addr()?),
+        nats_url: stage.hub_url.clone(),
+        admin_token: Tokens::new(&jwt_secret).mint_admin(ADMIN_TOKEN_TTL),
+        regions: stage.region_urls.clone(),
+    };
+    let control_config = edgehook_control_plane::Config {
+        jwt_secret,
+        secrets_key: secrets_key.clone(),
+        callback_policy: CallbackPolicy::development(),
+        regions: stage.regions,
+        default_region: stage.default_region,
+    };
+    let control_plane =
+        edgehook_control_plane::serve(control_config, contract.clone(), control_listener, shutdown.wait());
+    let ingest = edgehook_ingest::serve(
+        edgehook_ingest::Config::new(secrets_key.clone()),
+        contract.clone(),
+        ingest_listener,
+        shutdown.wait(),
+    );
+    let router = edgehook_relay::router::run(contract, shutdown.wait());
+    let mut services: Vec<(String, JoinHandle<anyhow::Result<()>>)> = vec![
+        ("control plane".to_owned(), tokio::spawn(async move { Ok(control_plane.await?) })),
+        ("ingest".to_owned(), tokio::spawn(async move { Ok(ingest.await?) })),
+        ("router".to_owned(), tokio::spawn(async move { Ok(router.await?) })),
+    ];
+    for (region, url) in &stage.region_urls {
+        let regional = connect_region(url, region).await?;
+        let config = relay_config(&args.relay, AddressPolicy::development(), secrets_key.clone());
+        let relay = edgehook_relay::run(config, regional, shutdown.wait());
+        services.push((format!("relay {region}"), tokio::spawn(async move { Ok(relay.await?) })));
+    }
+
+    let json = serde_json::to_string_pretty(&credentials).expect("credentials serialize");
+    std::fs::write(credentials_path, &json)
+        .with_context(|| format!("writing {}", credentials_path.display()))?;
+    println!("edgehook is up (Ctrl-C to stop)\n");
+    println!("  control plane  {}", credentials.control_plane_url);
+    println!("  ingest         {}", credentials.ingest_url);
+    println!("  nats (hub)     {}", credentials.nats_url);
+    for (region, url) in &credentials.regions {
+        println!("  region {region:<7} {url}");
+    }
+    println!("  admin token    {}\n", credentials.admin_token);
+    println!("  (also in {})", credentials_path.display());
+
+    // A service that ends, for whatever reason, takes the others down with it.
+    let outcomes = futures::future::join_all(services.into_iter().map(|(name, task)| {
+        let shutdown = shutdown.clone();
+        async move {
+            let outcome = task.await.map_err(anyhow::Error::from).and_then(|result| result);
+            shutdown.trigger();
+            outcome.with_context(|| format!("{name} failed"))
+        }
+    }))
+    .await;
+    outcomes.into_iter().collect()
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?.local_addr()?.port())
+}
+
+/// A key made once per data dir (owner-readable only), so tokens and sealed secrets survive
+/// restarts.
+fn kept_secret(data_dir: &Path, name: &str, make: impl FnOnce() -> String) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let path = data_dir.join(name);
+    if let Ok(secret) = std::fs::read(&path) {
+        return Ok(secret);
+    }
+    let secret = make().into_bytes();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(&secret)?;
+    Ok(secret)
+}

@@ -1,0 +1,43 @@
+output "api_url" {
+  description = "Base URL of the control plane and ingest APIs."
+  value       = "https://${var.api_hostname}"
+}
+
+output "leaf_url" {
+  description = "What each region's NATS servers connect to (EDGEHOOK_HUB_LEAF_URL of modules/region)."
+  value       = "nats-leaf://${var.leaf_hostname}:${local.leaf_port}"
+}
+
+output "nats_client_url" {
+  description = "The hub's NATS servers, for edgehook processes inside the hub's VPC (EDGEHOOK_NATS_URL)."
+  value       = module.nats.client_url
+}
+
+output "nats_security_group_id" {
+  description = "Security group of the hub's NATS servers."
+  value       = module.nats.security_group_id
+}
+
+output "nats_instance_ids" {
+  description = "EC2 instances of the hub's NATS servers (hub-1, hub-2, hub-3)."
+  value       = module.nats.instance_ids
+}
+
+output "api_load_balancer_dns_name" {
+  description = "DNS name of the API load balancer (api_hostname points at it)."
+  value       = aws_lb.api.dns_name
+}
+
+output "leaf_load_balancer_dns_name" {
+  description = "DNS name of the leaf node load balancer (leaf_hostname points at it)."
+  value       = aws_lb.leaf.dns_name
+}
+
+output "autoscaling_group_names" {
+  description = "Autoscaling group of each hub service."
+  value = {
+    control_plane = module.control_plane.autoscaling_group_name
+    ingest        = module.ingest.autoscaling_group_name
+    router        = module.router.autoscaling_group_name
+  }
+}

@@ -1,0 +1,202 @@
+//! What an operator sees: health, readiness, Prometheus metrics, JSON logs and
+//! `edgehook status`, against running deployments.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{Api, Reply, Topology, Up, World};
+
+async fn get(url: &str) -> (u16, String) {
+    try_get(url).await.unwrap_or_else(|| panic!("{url} does not answer"))
+}
+
+/// `None` while nothing listens yet.
+async fn try_get(url: &str) -> Option<(u16, String)> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::get(url).await.ok()?;
+    Some((response.status().as_u16(), response.text().await.ok()?))
+}
+
+/// Metric names (without histogram suffixes) a Prometheus text exposition contains.
+fn exported(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.split(['{', ' ']).next())
+        .map(|name| {
+            name.trim_end_matches("_bucket").trim_end_matches("_sum").trim_end_matches("_count").to_owned()
+        })
+        .collect()
+}
+
+/// Every `edgehook_*` name in a file of rules or dashboards.
+fn used_in(path: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(support::project_root().join(path)).unwrap();
+    let mut names = BTreeSet::new();
+    for (start, _) in text.match_indices("edgehook_") {
+        let name: String =
+            text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        names.insert(
+            name.trim_end_matches("_bucket").trim_end_matches("_sum").trim_end_matches("_count").to_owned(),
+        );
+    }
+    names
+}
+
+/// One delivered, one retried, one dead-lettered event, so every kind of metric exists.
+async fn drive_traffic(world: &World) -> Value {
+    world.receiver.script("/flaky", vec![Reply::Status(500), Reply::Status(200)]);
+    world.receiver.script("/broken", vec![Reply::Status(400)]);
+    world.webhook("/ok", json!({})).await;
+    world.webhook("/flaky", json!({})).await;
+    let broken = world.webhook("/broken", json!({})).await;
+    world.send("evt_ops", "order.created", json!({"n": 1})).await;
+    world.receiver.wait_for("/ok", 1).await;
+    world.receiver.wait_for("/flaky", 2).await;
+    world.receiver.wait_for("/broken", 1).await;
+    broken
+}
+
+#[tokio::test]
+async fn every_service_reports_health_and_exports_every_metric_the_alerts_and_dashboard_use() {
+    let world = World::start().await;
+    drive_traffic(&world).await;
+    let credentials = &world.up.credentials;
+    for base in [&credentials.control_plane_url, &credentials.ingest_url] {
+        assert_eq!(get(&format!("{base}/healthz")).await.0, 200);
+        let (status, body) = get(&format!("{base}/readyz")).await;
+        assert_eq!(status, 200, "{base}/readyz: {body}");
+    }
+
+    // Gauges are refreshed every few seconds: wait until the last of them is there.
+    let metrics_url = format!("{}/metrics", credentials.control_plane_url);
+    let text = support::eventually("the periodic gauges", || async {
+        let (_, text) = get(&metrics_url).await;
+        (text.contains("edgehook_region_relays_alive") && text.contains("stream=\"DLV_local\""))
+            .then_some(text)
+    })
+    .await;
+    for line in [
+        r#"result="accepted""#,
+        r#"outcome="succeeded""#,
+        r#"outcome="retrying""#,
+        r#"outcome="failed""#,
+        r#"status_class="4xx""#,
+        r#"stream="EVENTS",consumer="router""#,
+        r#"reason="rejected""#,
+    ] {
+        assert!(text.contains(line), "/metrics has no {line}:\n{text}");
+    }
+
+    let exported = exported(&text);
+    let used: BTreeSet<String> = used_in("ops/prometheus/alerts.yml")
+        .into_iter()
+        .chain(used_in("ops/grafana/edgehook-dashboard.json"))
+        .collect();
+    assert!(!used.is_empty());
+    let missing: Vec<&String> = used.iter().filter(|name| !exported.contains(*name)).collect();
+    assert!(missing.is_empty(), "used by alerts or dashboard but not exported: {missing:?}");
+}
+
+#[tokio::test]
+async fn readiness_follows_nats_and_each_standalone_service_serves_its_own_endpoints() {
+    let mut topology = Topology::start(&["eu"], false).await;
+    let relay = topology.regions["eu"].relay_admin_url.clone();
+    let router = topology.router_admin_url.clone();
+    let control_plane = topology.credentials.control_plane_url.clone();
+    for base in [&relay, &router, &control_plane] {
+        let url = format!("{base}/readyz");
+        support::eventually(&format!("{url} ready"), || async {
+            try_get(&url).await.filter(|(status, _)| *status == 200).map(|_| ())
+        })
+        .await;
+    }
+    let (_, relay_metrics) = get(&format!("{relay}/metrics")).await;
+    assert!(relay_metrics.contains("edgehook_jetstream_consumer_pending_messages"), "{relay_metrics}");
+
+    topology.hub.kill();
+    let url = format!("{control_plane}/readyz");
+    let body = support::eventually("the control plane not ready without NATS", || async {
+        let (status, body) = get(&url).await;
+        (status == 503).then_some(body)
+    })
+    .await;
+    assert!(body.contains("reason"), "{body}");
+    // The region does not need the hub to be ready.
+    assert_eq!(get(&format!("{relay}/readyz")).await.0, 200);
+}
+
+#[tokio::test]
+async fn json_logs_record_every_attempt_and_never_a_secret() {
+    let up = Up::start_with(&["--log-format", "json"]).await;
+    let api = Api::new(&up.credentials);
+    let receiver = support::Receiver::start().await;
+    let (client_id, token) = api.create_client("acme").await;
+    let source = api.create_source(&["*"]).await;
+    let webhook = api.create_webhook(&token, json!({"callback_url": receiver.url("/logged")})).await;
+    let (status, _) =
+        api.ingest(&source, &support::event(&client_id, "evt_log", "order.created", json!({}))).await;
+    assert_eq!(status, 202);
+    receiver.wait_for("/logged", 1).await;
+
+    let log_path = up.data_dir().parent().unwrap().join("edgehook.log");
+    let attempt = support::eventually("the attempt in the log", || {
+        let log_path = log_path.clone();
+        async move {
+            let log = std::fs::read_to_string(&log_path).ok()?;
+            log.lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .find(|line| line["fields"]["message"] == "delivery attempt")
+        }
+    })
+    .await;
+    let fields = &attempt["fields"];
+    assert_eq!(fields["event_id"], "evt_log");
+    assert_eq!(fields["webhook_id"], webhook["webhook_id"]);
+    assert_eq!(fields["region"], "local");
+    assert_eq!(fields["attempt"], 1);
+    assert!(fields["status"].as_str().unwrap().contains("200"), "{fields}");
+    assert!(fields.get("latency_ms").is_some());
+
+    // Only the log lines: `up` prints the development admin token on purpose, on stdout.
+    let log: String = std::fs::read_to_string(&log_path)
+        .unwrap()
+        .lines()
+        .filter(|line| serde_json::from_str::<Value>(line).is_ok())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(log.contains("delivery attempt"));
+    let secret = webhook["signing_secret"].as_str().unwrap();
+    assert!(!log.contains(secret.trim_start_matches("whsec_")), "a signing secret was logged");
+    assert!(
+        !log.contains(&source.signing_secret) && !log.contains(&source.api_key),
+        "a source secret was logged"
+    );
+    assert!(!log.contains(&up.credentials.admin_token), "the admin token was logged");
+}
+
+#[tokio::test]
+async fn status_prints_streams_backlog_regions_and_the_worst_endpoints() {
+    let world = World::start().await;
+    let broken = drive_traffic(&world).await;
+    let broken_id = broken["webhook_id"].as_str().unwrap();
+    support::eventually("the dead letter recorded", || async {
+        (!world.api.dead_letters(&world.token, broken_id).await.is_empty()).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["status", "--nats-url", &world.up.credentials.nats_url])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in
+        ["EVENTS", "EVENTS/router", "DLV_local/dispatch", "REGION local", "WORST ENDPOINTS", broken_id]
+    {
+        assert!(text.contains(expected), "status output lacks {expected}:\n{text}");
+    }
+}

@@ -1,0 +1,148 @@
+//! A webhook endpoint for tests: records every request and answers from a per-path script.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+use warp::Filter;
+use warp::http::{HeaderMap, StatusCode};
+use warp::reply::Reply as _;
+
+use super::WAIT;
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub body: Bytes,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// How the endpoint answers one request; the last reply of a script repeats.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Status(u16),
+    /// A status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
+    /// Holds the request this long, then answers 200.
+    Hang(Duration),
+    /// 302 to this location.
+    Redirect(String),
+}
+
+#[derive(Default)]
+struct State {
+    received: Vec<Received>,
+    scripts: HashMap<String, VecDeque<Reply>>,
+}
+
+pub struct Receiver {
+    pub base_url: String,
+    state: Arc<Mutex<State>>,
+    arrived: Arc<Notify>,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start() -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let arrived = Arc::new(Notify::new());
+        let (shared, notify) = (state.clone(), arrived.clone());
+        let route = warp::post()
+            .and(warp::path::full())
+            .and(warp::header::headers_cloned())
+            .and(warp::body::bytes())
+            .then(move |path: warp::path::FullPath, headers: HeaderMap, body: Bytes| {
+                let (state, arrived) = (shared.clone(), notify.clone());
+                async move {
+                    let path = path.as_str().to_owned();
+                    let headers = headers
+                        .iter()
+                        .map(|(name, value)| {
+                            (name.to_string(), value.to_str().unwrap_or_default().to_owned())
+                        })
+                        .collect();
+                    let reply = {
+                        let mut state = state.lock().unwrap();
+                        state.received.push(Received { path: path.clone(), headers, body });
+                        let script = state.scripts.entry(path).or_default();
+                        if script.len() > 1 { script.pop_front() } else { script.front().cloned() }
+                    };
+                    arrived.notify_waiters();
+                    answer(reply.unwrap_or(Reply::Status(200))).await
+                }
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(warp::serve(route).incoming(listener).run());
+        Self { base_url, state, arrived, _server: server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn script(&self, path: &str, replies: Vec<Reply>) {
+        self.state.lock().unwrap().scripts.insert(path.to_owned(), replies.into());
+    }
+
+    pub fn received(&self, path: &str) -> Vec<Received> {
+        self.state.lock().unwrap().received.iter().filter(|request| request.path == path).cloned().collect()
+    }
+
+    /// Waits until `path` received at least `count` requests; panics after [`WAIT`].
+    pub async fn wait_for(&self, path: &str, count: usize) -> Vec<Received> {
+        self.wait_for_within(path, count, WAIT).await
+    }
+
+    /// [`Self::wait_for`] with a patience of its own, for what JetStream redelivers late.
+    pub async fn wait_for_within(&self, path: &str, count: usize, patience: Duration) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let notified = self.arrived.notified();
+            let received = self.received(path);
+            if received.len() >= count {
+                return received;
+            }
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            assert!(!remaining.is_zero(), "{path} received {} requests, expected {count}", received.len());
+            let _ = tokio::time::timeout(remaining.min(Duration::from_millis(200)), notified).await;
+        }
+    }
+
+    /// What `path` received once nothing more arrived for `quiet`: for "exactly n" checks.
+    pub async fn after_quiet(&self, path: &str, quiet: Duration) -> Vec<Received> {
+        tokio::time::sleep(quiet).await;
+        self.received(path)
+    }
+}
+
+async fn answer(reply: Reply) -> warp::reply::Response {
+    match reply {
+        Reply::Status(status) => StatusCode::from_u16(status).unwrap().into_response(),
+        Reply::RetryAfter(status, seconds) => warp::reply::with_header(
+            StatusCode::from_u16(status).unwrap(),
+            "retry-after",
+            seconds.to_string(),
+        )
+        .into_response(),
+        Reply::Redirect(location) => {
+            warp::reply::with_header(StatusCode::FOUND, "location", location).into_response()
+        }
+        Reply::Hang(duration) => {
+            tokio::time::sleep(duration).await;
+            StatusCode::OK.into_response()
+        }
+    }
+}
