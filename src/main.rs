@@ -7,6 +7,7 @@
 mod bench;
 mod cli;
 mod nats_server;
+mod ports;
 mod services;
 mod shutdown;
 mod status;

@@ -14,6 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::ports::free_port;
 use edgehook_control_plane::{CallbackPolicy, Tokens};
 use edgehook_nats::address_policy::AddressPolicy;
 use edgehook_nats::region::Region;
@@ -46,7 +48,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let (regions, default_region) = regions(args.regions.as_deref(), None)?;
     let binary = nats_server::locate(args.nats_server.as_deref())?;
 
-    let leaf_port = free_port()?;
+    let leaf_port = free_port().context("finding a free port")?;
     let hub = NatsServer::start(&binary, data_dir, ServerSpec::hub(args.nats_port, leaf_port)).await?;
     let mut region_urls = BTreeMap::new();
     let mut servers = vec![];
@@ -56,7 +58,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             region_urls.insert(region.name.clone(), hub.url.clone());
             continue;
         }
-        let spec = ServerSpec::region(&region.name, free_port()?, leaf_port);
+        let spec = ServerSpec::region(&region.name, free_port().context("finding a free port")?, leaf_port);
         match NatsServer::start(&binary, data_dir, spec).await {
             Ok(server) => {
                 region_urls.insert(region.name.clone(), server.url.clone());
@@ -158,10 +160,6 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     }))
     .await;
     outcomes.into_iter().collect()
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?.local_addr()?.port())
 }
 
 /// A key made once per data dir (owner-readable only), so tokens and sealed secrets survive

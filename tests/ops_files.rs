@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -688,8 +688,11 @@ impl Drop for NatsServer {
     }
 }
 
+#[path = "../src/ports.rs"]
+mod ports;
+
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    ports::free_port().expect("a free port")
 }
 
 /// GET on a monitoring endpoint: (status, body), or None while it does not answer.

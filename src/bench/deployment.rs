@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::process::{Child, Command};
 
 use super::{BenchArgs, progress};
+use crate::ports::free_port;
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -72,7 +73,7 @@ impl Deployment {
             .arg("--data-dir")
             .arg(&data_dir)
             .args(["--control-plane-addr", "127.0.0.1:0", "--ingest-addr", "127.0.0.1:0"])
-            .args(["--nats-port", &free_port()?.to_string()])
+            .args(["--nats-port", &free_port().context("finding a free port")?.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -158,11 +159,6 @@ async fn wait_for_credentials(child: &mut Child, data_dir: &Path) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("{} did not appear within {START_TIMEOUT:?}", path.display())
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
 }
 
 fn log_tail(path: &Path) -> String {

@@ -50,9 +50,12 @@ pub fn python() -> PathBuf {
     path
 }
 
-/// A port nothing listens on right now.
+#[path = "../../src/ports.rs"]
+mod ports;
+
+/// A port nothing listens on right now, outside the range outgoing connections use.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    ports::free_port().expect("a free port")
 }
 
 /// Polls `check` until it returns `Some`, or panics with `what` after [`WAIT`].
