@@ -199,6 +199,23 @@ pub struct RelayTuning {
     /// Deliveries in flight at once.
     #[arg(long, env = "EDGEHOOK_RELAY_CONCURRENCY", default_value_t = 256)]
     pub concurrency: usize,
+    /// Deliveries in flight to one endpoint at once; the rest wait in JetStream.
+    #[arg(long, env = "EDGEHOOK_ENDPOINT_WINDOW", default_value_t = 64)]
+    pub endpoint_window: usize,
+    /// Consecutive failed attempts that open an endpoint's circuit.
+    #[arg(long, env = "EDGEHOOK_CIRCUIT_FAILURES", default_value_t = 20)]
+    pub circuit_failures: u32,
+    /// How long an open circuit waits before probing the endpoint, in milliseconds (doubles
+    /// while probes fail, up to 5 minutes).
+    #[arg(long, env = "EDGEHOOK_CIRCUIT_COOLDOWN_MS", default_value_t = 5_000)]
+    pub circuit_cooldown_ms: u64,
+    /// An endpoint failing this long without a success is disabled, in seconds (default 5 days).
+    #[arg(long, env = "EDGEHOOK_DISABLE_AFTER_SECS", default_value_t = 5 * 24 * 3600)]
+    pub disable_after_secs: u64,
+    /// The region's Redis (redis://host:port/db), shared by its relays for per-webhook rate
+    /// limits; without it each relay limits on its own.
+    #[arg(long, env = "EDGEHOOK_REDIS_URL")]
+    pub redis_url: Option<String>,
 }
 
 #[derive(Args)]

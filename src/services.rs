@@ -12,6 +12,7 @@ use edgehook_nats::region::{self, LOCAL_REGION, Region};
 use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::RegionalContract;
 use edgehook_nats::{Contract, ops, streams};
+use edgehook_relay::endpoints::EndpointLimits;
 use tokio::net::TcpListener;
 
 use crate::cli::{AdminTokenArgs, ControlPlaneArgs, IngestArgs, RelayArgs, RelayTuning, RouterArgs};
@@ -70,6 +71,13 @@ pub fn relay_config(
         concurrency: tuning.concurrency.max(1),
         addresses: Arc::new(addresses),
         secrets,
+        endpoint_limits: EndpointLimits {
+            window: tuning.endpoint_window.max(1),
+            circuit_failures: tuning.circuit_failures.max(1),
+            circuit_cooldown: Duration::from_millis(tuning.circuit_cooldown_ms.max(1)),
+            disable_after: Duration::from_secs(tuning.disable_after_secs),
+        },
+        redis_url: tuning.redis_url.clone(),
     }
 }
 

@@ -43,6 +43,11 @@ impl IncomingEvent {
         validate_event_id(&self.event_id).map_err(|message| FieldError::invalid("event_id", message))?;
         event_types::validate_name(&self.event_type)
             .map_err(|message| FieldError::invalid("event_type", message))?;
+        if edgehook_nats::operational::is_operational(&self.event_type) {
+            let message =
+                "event types `endpoint.*` are edgehook's own notifications; sources may not send them";
+            return Err(FieldError::invalid("event_type", message));
+        }
         let client_id: ClientId = self
             .client_id
             .parse()
@@ -92,6 +97,7 @@ mod tests {
         let field = |overrides| incoming(overrides).check().unwrap_err().field;
         assert_eq!(field(json!({"event_id": "a.b"})), "event_id");
         assert_eq!(field(json!({"event_type": "not a type"})), "event_type");
+        assert_eq!(field(json!({"event_type": "endpoint.disabled"})), "event_type");
         assert_eq!(field(json!({"client_id": "bob"})), "client_id");
         assert_eq!(field(json!({"data": [1, 2]})), "data");
         assert_eq!(field(json!({"timestamp": "yesterday"})), "timestamp");

@@ -6,10 +6,12 @@
 //! - [`subjects`]: the subject names, one function per kind of message;
 //! - [`streams`]: the streams, consumers and KV buckets, and [`streams::Contract::bootstrap`]
 //!   that creates them idempotently;
-//! - the envelopes: [`event`], [`webhook`], [`source`], [`client`], [`delivery`];
+//! - the envelopes: [`event`], [`webhook`], [`source`], [`client`], [`delivery`],
+//!   [`endpoint_health`];
 //! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier;
 //! - [`filters`] and [`ids`]: the pieces the envelopes are built from;
 //! - [`api_error`]: the JSON error body every edgehook HTTP API answers with;
+//! - [`operational`]: the events edgehook itself sends clients (`endpoint.disabled`);
 //! - [`ops`]: health, readiness and Prometheus metrics endpoints, and backlog gauges.
 //!
 //! The NATS server configurations the tests and `edgehook up` run live beside this crate, in
@@ -19,12 +21,14 @@ pub mod address_policy;
 pub mod api_error;
 pub mod client;
 pub mod delivery;
+pub mod endpoint_health;
 pub mod event;
 pub mod event_types;
 pub mod filters;
 pub mod ids;
 pub mod jwe;
 pub mod kv_cache;
+pub mod operational;
 pub mod ops;
 pub mod read;
 pub mod region;

@@ -23,6 +23,7 @@ pub const SOURCES_BUCKET: &str = "sources";
 pub const CLIENTS_BUCKET: &str = "clients";
 pub const REGIONS_BUCKET: &str = "regions";
 pub const RELAYS_BUCKET: &str = "relays";
+pub const ENDPOINT_HEALTH_BUCKET: &str = "endpoint_health";
 
 /// Durable consumer on EVENTS that fans events out into delivery tasks.
 pub const ROUTER_CONSUMER: &str = "router";
@@ -34,8 +35,7 @@ pub const DISPATCH_CONSUMER: &str = "dispatch";
 pub const DISPATCH_ACK_WAIT: Duration = Duration::from_secs(30);
 /// The longest HTTP timeout a relay accepts, so an attempt always ends before `ack_wait`.
 pub const MAX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
-/// Deliveries past this many are dead-lettered by the relay whatever the webhook says; the
-/// consumer's own `max_deliver` sits above it as a last guard.
+/// Attempts past this many are dead-lettered by the relay whatever the webhook says.
 pub const MAX_DISPATCH_DELIVERIES: i64 = 200;
 
 /// Events and delivery tasks are kept a week: a region may be cut off that long and catch up.
@@ -48,6 +48,8 @@ pub const HISTORY_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 const REGION_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 /// A relay not heard of for this long is gone.
 pub const RELAY_HEARTBEAT_TTL: Duration = Duration::from_secs(15);
+/// An endpoint's health report not refreshed for this long is stale (no recent deliveries).
+pub const ENDPOINT_HEALTH_TTL: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 #[error("creating {what} on JetStream: {source}")]
@@ -70,6 +72,8 @@ pub struct Contract {
     pub clients: kv::Store,
     pub regions: kv::Store,
     pub relays: kv::Store,
+    /// What relays last reported of each endpoint (see [`crate::endpoint_health`]).
+    pub endpoint_health: kv::Store,
 }
 
 impl Contract {
@@ -92,6 +96,11 @@ impl Contract {
             relays: bucket(
                 &jetstream,
                 kv::Config { max_age: RELAY_HEARTBEAT_TTL, history: 1, ..kv_config(RELAYS_BUCKET) },
+            )
+            .await?,
+            endpoint_health: bucket(
+                &jetstream,
+                kv::Config { max_age: ENDPOINT_HEALTH_TTL, history: 1, ..kv_config(ENDPOINT_HEALTH_BUCKET) },
             )
             .await?,
             jetstream,
@@ -323,7 +332,9 @@ fn dispatch_consumer() -> consumer::pull::Config {
         durable_name: Some(DISPATCH_CONSUMER.to_owned()),
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: DISPATCH_ACK_WAIT,
-        max_deliver: MAX_DISPATCH_DELIVERIES,
+        // Unlimited: a task deferred (endpoint saturated, rate-limited, circuit open) comes
+        // back without an attempt, so the relay counts attempts and enforces the budget.
+        max_deliver: -1,
         max_ack_pending: 50_000,
         ..Default::default()
     }

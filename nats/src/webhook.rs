@@ -47,6 +47,9 @@ pub struct Webhook {
     pub encryption: Option<Encryption>,
     /// Did the callback URL answer when it was registered or last changed?
     pub callback_url_verified: bool,
+    /// Why edgehook disabled it (status `disabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -99,7 +102,12 @@ pub struct RetiringSecret {
 #[serde(rename_all = "lowercase")]
 pub enum WebhookStatus {
     Active,
+    /// Turned off by its client: deliveries are dead-lettered (`webhook_inactive`).
     Inactive,
+    /// Turned off by edgehook after failing too long, or on `410 Gone`: pending deliveries
+    /// wait in JetStream until the client sets it `active` again; new events are not routed
+    /// to it meanwhile.
+    Disabled,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -216,10 +224,18 @@ impl Webhook {
     }
 
     /// Should `event` be delivered to this webhook?
+    /// Operational events only where asked for by name, not by an empty list.
+    fn selects_type(&self, event_type: &str) -> bool {
+        if crate::operational::is_operational(event_type) && self.event_types.is_empty() {
+            return false;
+        }
+        event_types::selects(&self.event_types, event_type)
+    }
+
     pub fn wants(&self, event: &Event) -> bool {
         self.status == WebhookStatus::Active
             && event.client_id == self.client_id
-            && event_types::selects(&self.event_types, &event.event_type)
+            && self.selects_type(&event.event_type)
             && self.trigger_conditions.filters.matches(&event.data)
     }
 }

@@ -1,9 +1,12 @@
-//! Scheduling, in a region: pull the region's delivery tasks, make one attempt each, then tell
+//! Scheduling, in a region: pull the region's delivery tasks, make one attempt each when the
+//! endpoint may be called now ([`crate::endpoints`], [`crate::rate_limit`]), then tell
 //! JetStream what comes next.
 //!
-//! The attempt number is JetStream's delivery count of the task: a retry is a `nak` with the
-//! webhook's backoff delay (the DELIVERIES consumer has no backoff of its own, so the delay is
-//! exact), and a relay that dies mid-attempt is covered by the consumer's `ack_wait`.
+//! A task that may not go now is deferred: a `nak` with the delay the endpoint's state asks
+//! for, so it waits in JetStream, not here. A retry is a `nak` with the webhook's backoff delay
+//! (the DELIVERIES consumer has no backoff of its own, so the delay is exact); the attempt
+//! number is the task's delivery count minus its deferrals ([`crate::deferrals`]). A relay
+//! that dies mid-attempt is covered by the consumer's `ack_wait`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -19,8 +22,11 @@ use edgehook_nats::webhook::{Webhook, WebhookStatus};
 use futures::StreamExt;
 use std::time::Duration;
 
-use crate::endpoint_stats::EndpointStats;
+use crate::auto_disable::AutoDisable;
+use crate::deferrals::Deferrals;
+use crate::endpoints::{Admission, DeferReason, Endpoints};
 use crate::policy::{Decision, decide};
+use crate::rate_limit::RateLimiter;
 use crate::recorder::Recorder;
 use crate::sender::{Attempt, Sender};
 use crate::{Config, RelayError};
@@ -29,19 +35,33 @@ use crate::{Config, RelayError};
 const RECORD_RETRY_DELAY: Duration = Duration::from_secs(2);
 /// How long a task waits for its webhook to reach this region's mirror before it is put back.
 const REPLICATION_PATIENCE: Duration = Duration::from_secs(5);
+/// How often a task of a disabled webhook looks whether it was enabled again.
+const DISABLED_RECHECK: Duration = Duration::from_secs(30);
 
 struct Dispatcher {
     region: String,
-    endpoints: EndpointStats,
+    endpoints: Endpoints,
+    rate_limiter: RateLimiter,
+    deferrals: Deferrals,
+    auto_disable: AutoDisable,
     webhooks: KvCache<Webhook>,
     hub: jetstream::Context,
     sender: Sender,
     recorder: Recorder,
 }
 
+/// Where a task sits in JetStream: its stream sequence (its identity) and how many times it
+/// was delivered.
+struct Position {
+    sequence: u64,
+    delivered: u64,
+}
+
 pub async fn run(
     config: Config,
     contract: RegionalContract,
+    endpoints: Endpoints,
+    rate_limiter: RateLimiter,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), RelayError> {
     let consumer: PullConsumer = contract
@@ -62,7 +82,10 @@ pub async fn run(
     let dispatcher = Arc::new(Dispatcher {
         webhooks: KvCache::follow(contract.jetstream.clone(), contract.webhooks.clone()),
         hub: contract.hub.clone(),
-        endpoints: EndpointStats::default(),
+        endpoints,
+        rate_limiter,
+        deferrals: Deferrals::default(),
+        auto_disable: AutoDisable::new(contract.hub.clone()),
         sender: Sender::new(config.delivery_timeout, config.addresses.clone(), config.secrets.clone()),
         recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
         region,
@@ -84,8 +107,8 @@ pub async fn run(
 
 impl Dispatcher {
     async fn dispatch(&self, message: Message) {
-        let attempt = match message.info() {
-            Ok(info) => u32::try_from(info.delivered).unwrap_or(u32::MAX),
+        let position = match message.info() {
+            Ok(info) => Position { sequence: info.stream_sequence, delivered: info.delivered.max(1) as u64 },
             Err(error) => {
                 tracing::error!(%error, "delivery without JetStream metadata");
                 return;
@@ -103,6 +126,7 @@ impl Dispatcher {
             Lookup::Present(webhook) => webhook,
             Lookup::Deleted => {
                 tracing::info!(webhook_id = %task.webhook_id, "webhook deleted; delivery dropped");
+                self.deferrals.forget(position.sequence);
                 return settle(&message, AckKind::Ack).await;
             }
             Lookup::Unknown => {
@@ -111,25 +135,69 @@ impl Dispatcher {
             }
         };
         if webhook.region != self.region {
+            self.deferrals.forget(position.sequence);
             return self.forward(&message, &task, &webhook.region).await;
         }
-        if webhook.status == WebhookStatus::Inactive {
-            let letter = dead_letter(task, DeadLetterReason::WebhookInactive, attempt - 1, None);
-            return self.give_up(&message, letter).await;
+        let attempt = self.deferrals.attempt(position.sequence, position.delivered);
+        match webhook.status {
+            WebhookStatus::Active => {}
+            WebhookStatus::Inactive => {
+                let letter = dead_letter(task, DeadLetterReason::WebhookInactive, attempt - 1, None);
+                return self.give_up(&message, &position, letter).await;
+            }
+            WebhookStatus::Disabled => {
+                let admission = Admission::Defer { delay: DISABLED_RECHECK, reason: DeferReason::Disabled };
+                return self.defer(&message, &position, admission).await;
+            }
+        }
+        let slot = match self.endpoints.admit(&webhook) {
+            Admission::Go(slot) => slot,
+            deferral => return self.defer(&message, &position, deferral).await,
+        };
+        let rate = self.endpoints.effective_rate(&webhook);
+        if let Err(wait) = self.rate_limiter.acquire(webhook.id.as_str(), rate).await {
+            drop(slot);
+            let deferral = self.endpoints.rate_limited(&webhook, wait);
+            return self.defer(&message, &position, deferral).await;
         }
 
         let outcome = self.sender.send(&webhook, &task.event).await;
+        let observation = self.endpoints.observe(&webhook, &outcome);
+        drop(slot);
+        if let Some(reason) = observation.disable {
+            let (auto_disable, webhook) = (self.auto_disable.clone(), webhook.clone());
+            tokio::spawn(async move {
+                if let Err(error) = auto_disable.disable(&webhook, &reason).await {
+                    tracing::warn!(webhook_id = %webhook.id, %error, "disabling the endpoint failed");
+                }
+            });
+        }
         let decision = decide(&webhook.retry_config, attempt, &outcome.verdict);
-        self.endpoints.observe(&webhook, decision != Decision::Ack);
         self.record(&task, attempt, &outcome, &decision).await;
         match decision {
-            Decision::Ack => settle(&message, AckKind::Ack).await,
+            Decision::Ack => {
+                self.deferrals.forget(position.sequence);
+                settle(&message, AckKind::Ack).await
+            }
             Decision::RetryIn(delay) => settle(&message, AckKind::Nak(Some(delay))).await,
             Decision::DeadLetter(reason) => {
                 let letter = dead_letter(task, reason, attempt, Some(&outcome));
-                self.give_up(&message, letter).await
+                self.give_up(&message, &position, letter).await
             }
         }
+    }
+
+    /// Puts the task back for later without an attempt.
+    async fn defer(&self, message: &Message, position: &Position, admission: Admission) {
+        let Admission::Defer { delay, reason } = admission else { return };
+        self.deferrals.note(position.sequence);
+        metrics::counter!(
+            "edgehook_deliveries_deferred_total",
+            "region" => self.region.clone(),
+            "reason" => reason.as_str()
+        )
+        .increment(1);
+        settle(message, AckKind::Nak(Some(delay))).await
     }
 
     /// Stores the attempt; a failure here is logged, not retried: the delivery's own state
@@ -227,9 +295,10 @@ impl Dispatcher {
     }
 
     /// The task leaves the delivery stream only once its dead letter is stored.
-    async fn give_up(&self, message: &Message, letter: DeadLetter) {
+    async fn give_up(&self, message: &Message, position: &Position, letter: DeadLetter) {
         match self.recorder.dead_letter(&letter).await {
             Ok(()) => {
+                self.deferrals.forget(position.sequence);
                 let reason =
                     serde_json::to_value(letter.reason).ok().and_then(|v| v.as_str().map(str::to_owned));
                 metrics::counter!(

@@ -9,15 +9,25 @@
 //!   outcome means (done, retry with a delay by JetStream nak, dead letter); [`recorder`] writes
 //!   the attempt and any dead letter to the region's streams, which the hub sources;
 //!   [`heartbeat`] tells the hub the relay is alive.
+//! - Per endpoint, inside the relay: [`endpoints`] keeps each endpoint's in-flight window,
+//!   pace (AIMD), `Retry-After` pause and circuit breaker, and answers whether a delivery may
+//!   go now or how long to defer it; [`rate_limit`] enforces each webhook's `rate_limit` across
+//!   the region's relays (Redis) or in the relay; [`deferrals`] keeps deferrals from counting as
+//!   attempts; [`health_reports`] tells the hub how each endpoint is doing; [`auto_disable`]
+//!   turns off an endpoint that failed too long.
 //!
 //! Neither keeps state of its own: kill one at any point and JetStream redelivers what it had
 //! not acknowledged.
 
+pub mod auto_disable;
+pub mod deferrals;
 pub mod dispatcher;
-pub mod endpoint_stats;
+pub mod endpoints;
+pub mod health_reports;
 pub mod heartbeat;
 pub mod payload;
 pub mod policy;
+pub mod rate_limit;
 pub mod recorder;
 pub mod router;
 pub mod sender;
@@ -30,6 +40,9 @@ use edgehook_nats::address_policy::AddressPolicy;
 use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::{MAX_DELIVERY_TIMEOUT, RegionalContract};
 
+use crate::endpoints::{EndpointLimits, Endpoints};
+use crate::rate_limit::RateLimiter;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Per HTTP attempt; at most [`MAX_DELIVERY_TIMEOUT`].
@@ -40,6 +53,10 @@ pub struct Config {
     pub addresses: Arc<AddressPolicy>,
     /// Opens the sealed signing keys of the webhooks.
     pub secrets: SecretsKey,
+    /// Per-endpoint windows, circuit breaker, auto-disable.
+    pub endpoint_limits: EndpointLimits,
+    /// The region's Redis, shared by its relays for rate limits; none: limits per relay.
+    pub redis_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +65,8 @@ pub enum RelayError {
     TimeoutTooLong(Duration),
     #[error("{context}: {source}")]
     Nats { context: &'static str, source: async_nats::Error },
+    #[error("connecting to Redis at {url}: {source}")]
+    Redis { url: String, source: redis::RedisError },
 }
 
 /// Delivers the region's tasks until `shutdown` completes, then finishes the attempts in flight.
@@ -59,13 +78,27 @@ pub async fn run(
     if config.delivery_timeout > MAX_DELIVERY_TIMEOUT {
         return Err(RelayError::TimeoutTooLong(config.delivery_timeout));
     }
+    let redis = match &config.redis_url {
+        Some(url) => Some(connect_redis(url).await?),
+        None => None,
+    };
+    let rate_limiter = RateLimiter::new(&contract.region.name, redis);
+    let endpoints = Endpoints::new(config.endpoint_limits.clone());
     let heartbeat = tokio::spawn(heartbeat::run(contract.clone()));
+    let health = tokio::spawn(health_reports::run(contract.clone(), endpoints.clone()));
     let consumer =
         (contract.region.deliveries_stream(), edgehook_nats::streams::DISPATCH_CONSUMER.to_owned());
     let backlog =
         tokio::spawn(edgehook_nats::ops::report_backlog(contract.jetstream.clone(), vec![consumer]));
-    let outcome = dispatcher::run(config, contract, shutdown).await;
+    let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, shutdown).await;
     heartbeat.abort();
+    health.abort();
     backlog.abort();
     outcome
+}
+
+async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager, RelayError> {
+    let failed = |source| RelayError::Redis { url: url.to_owned(), source };
+    let client = redis::Client::open(url).map_err(failed)?;
+    client.get_connection_manager().await.map_err(failed)
 }

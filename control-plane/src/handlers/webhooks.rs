@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use edgehook_nats::api_error::{ApiError, ApiResult, json};
+use edgehook_nats::endpoint_health::EndpointHealth;
 use edgehook_nats::event_types;
 use edgehook_nats::ids::{ClientId, WebhookId};
 use edgehook_nats::signatures::{self, Scheme, SigningKey};
@@ -115,6 +116,12 @@ pub(super) struct WebhookView<'a> {
     retry_config: &'a RetryConfig,
     rate_limit: &'a RateLimit,
     status: WebhookStatus,
+    /// Why edgehook disabled it, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled_reason: Option<&'a str>,
+    /// What the relays last reported of the endpoint (only on `GET /api/v1/webhooks/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health: Option<EndpointHealth>,
     description: Option<&'a str>,
     callback_url_verified: bool,
     signature: Scheme,
@@ -149,6 +156,8 @@ impl<'a> WebhookView<'a> {
             retry_config: &webhook.retry_config,
             rate_limit: &webhook.rate_limit,
             status: webhook.status,
+            disabled_reason: webhook.disabled_reason.as_deref(),
+            health: None,
             description: webhook.description.as_deref(),
             callback_url_verified: webhook.callback_url_verified,
             signature: webhook.signature,
@@ -191,6 +200,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
         public_key: key.public_key,
         retiring_secrets: Vec::new(),
         description: fields.description,
+        disabled_reason: None,
         created_at: now,
         updated_at: now,
     };
@@ -234,8 +244,24 @@ pub async fn list(
 
 pub async fn get(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
     let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let webhook = owned_webhook(&state, caller.require_client()?, &id).await?;
-    Ok(json(StatusCode::OK, &WebhookView::of(&webhook)))
+    let client = caller.require_client()?;
+    let webhook = owned_webhook(&state, client, &id).await?;
+    let health = endpoint_health(&state, client, &webhook.id).await;
+    Ok(json(StatusCode::OK, &WebhookView { health, ..WebhookView::of(&webhook) }))
+}
+
+/// The relays' last report on the endpoint; none when it has not been delivered to lately
+/// (or the report cannot be read: it is informative, the webhook is what was asked for).
+async fn endpoint_health(state: &AppState, client: &ClientId, id: &WebhookId) -> Option<EndpointHealth> {
+    let entry = state.contract.endpoint_health.get(Webhook::key(client, id)).await;
+    match entry {
+        Ok(Some(value)) => serde_json::from_slice(&value).ok(),
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, "reading endpoint health");
+            None
+        }
+    }
 }
 
 pub async fn update(state: AppState, id: String, authorization: Option<String>, body: Bytes) -> ApiResult {
@@ -270,6 +296,7 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         trigger_conditions: fields.trigger_conditions,
         retry_config: fields.retry_config,
         rate_limit: fields.rate_limit,
+        disabled_reason: stored.disabled_reason.clone().filter(|_| fields.status == WebhookStatus::Disabled),
         status: fields.status,
         encryption: fields.encryption,
         description: fields.description,
