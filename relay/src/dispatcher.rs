@@ -36,7 +36,7 @@ const RECORD_RETRY_DELAY: Duration = Duration::from_secs(2);
 /// How long a task waits for its webhook to reach this region's mirror before it is put back.
 const REPLICATION_PATIENCE: Duration = Duration::from_secs(5);
 /// How often a task of a disabled webhook looks whether it was enabled again.
-const DISABLED_RECHECK: Duration = Duration::from_secs(30);
+const DISABLED_RECHECK: Duration = Duration::from_secs(10);
 
 struct Dispatcher {
     region: String,

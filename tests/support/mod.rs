@@ -108,7 +108,12 @@ pub struct World {
 
 impl World {
     pub async fn start() -> Self {
-        let up = Up::start().await;
+        Self::start_with(&[]).await
+    }
+
+    /// The world on an `edgehook up` with more flags, e.g. `--endpoint-window 2`.
+    pub async fn start_with(up_args: &[&str]) -> Self {
+        let up = Up::start_with(up_args).await;
         let api = Api::new(&up.credentials);
         let receiver = Receiver::start().await;
         let (client_id, token) = api.create_client("acme").await;

@@ -17,6 +17,8 @@ pub struct Received {
     pub path: String,
     pub headers: HashMap<String, String>,
     pub body: Bytes,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -75,7 +77,12 @@ impl Receiver {
                         .collect();
                     let reply = {
                         let mut state = state.lock().unwrap();
-                        state.received.push(Received { path: path.clone(), headers, body });
+                        state.received.push(Received {
+                            path: path.clone(),
+                            headers,
+                            body,
+                            at: std::time::Instant::now(),
+                        });
                         let script = state.scripts.entry(path).or_default();
                         if script.len() > 1 { script.pop_front() } else { script.front().cloned() }
                     };

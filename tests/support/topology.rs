@@ -14,8 +14,8 @@ pub struct Region {
     pub nats: NatsServer,
     /// Between the region and the hub's leaf port, when asked for.
     pub link: Option<Proxy>,
-    relay: Option<Service>,
-    /// The relay's /healthz, /readyz and /metrics.
+    relays: Vec<Service>,
+    /// The first relay's /healthz, /readyz and /metrics.
     pub relay_admin_url: String,
 }
 
@@ -67,8 +67,10 @@ impl Topology {
                 .as_ref()
                 .map_or_else(|| hub.leaf_url(), |proxy| format!("nats-leaf://127.0.0.1:{}", proxy.port));
             let nats = NatsServer::region(name, &leaf_url).await;
-            regions
-                .insert(name.to_string(), Region { nats, link, relay: None, relay_admin_url: String::new() });
+            regions.insert(
+                name.to_string(),
+                Region { nats, link, relays: Vec::new(), relay_admin_url: String::new() },
+            );
         }
         let (control_addr, ingest_addr) =
             (format!("127.0.0.1:{}", free_port()), format!("127.0.0.1:{}", free_port()));
@@ -132,26 +134,36 @@ impl Topology {
     }
 
     pub fn start_relay(&mut self, name: &str) {
+        let admin_url = self.add_relay(name, &[]);
+        self.region(name).relay_admin_url = admin_url;
+    }
+
+    /// Starts one more relay in the region, with more flags; returns its admin URL.
+    pub fn add_relay(&mut self, name: &str, extra_args: &[&str]) -> String {
         let log_dir = self.logs.path().to_owned();
-        let region = self.region(name);
         let log_name = format!("relay-{name}-{}", free_port());
-        let url = region.nats.url.clone();
+        let url = self.region(name).nats.url.clone();
         let admin = format!("127.0.0.1:{}", free_port());
-        region.relay_admin_url = format!("http://{admin}");
         let mut args = vec!["relay", "--nats-url", &url, "--region", name, "--admin-addr", &admin];
         let guard: Vec<String> = self.guard.relay.clone();
         args.extend(guard.iter().map(String::as_str));
-        let region = self.regions.get_mut(name).expect("a region of this topology");
-        region.relay = Some(Service::start(&log_dir, &log_name, &args));
+        args.extend(extra_args);
+        let relay = Service::start(&log_dir, &log_name, &args);
+        self.region(name).relays.push(relay);
+        format!("http://{admin}")
     }
 
-    /// Kills the region: its relay, then its nats-server.
-    pub fn kill_region(&mut self, name: &str) {
-        let region = self.region(name);
-        if let Some(relay) = region.relay.take() {
+    /// Stops the region's relays (its nats-server keeps running).
+    pub fn stop_relays(&mut self, name: &str) {
+        for relay in self.region(name).relays.drain(..) {
             relay.kill();
         }
-        region.nats.kill();
+    }
+
+    /// Kills the region: its relays, then its nats-server.
+    pub fn kill_region(&mut self, name: &str) {
+        self.stop_relays(name);
+        self.region(name).nats.kill();
     }
 
     pub async fn restart_region(&mut self, name: &str) {
