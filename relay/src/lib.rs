@@ -83,6 +83,7 @@ pub async fn run(
         None => None,
     };
     let rate_limiter = RateLimiter::new(&contract.region.name, redis);
+    declare_metrics(&contract.region.name);
     let endpoints = Endpoints::new(config.endpoint_limits.clone());
     let heartbeat = tokio::spawn(heartbeat::run(contract.clone()));
     let health = tokio::spawn(health_reports::run(contract.clone(), endpoints.clone()));
@@ -101,4 +102,22 @@ async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager, Relay
     let failed = |source| RelayError::Redis { url: url.to_owned(), source };
     let client = redis::Client::open(url).map_err(failed)?;
     client.get_connection_manager().await.map_err(failed)
+}
+
+/// Counters of rare events exist from the start (at 0), so dashboards and alerts see them
+/// before the first one happens.
+fn declare_metrics(region: &str) {
+    use crate::endpoints::DeferReason;
+    for reason in [
+        DeferReason::Saturated,
+        DeferReason::Paused,
+        DeferReason::CircuitOpen,
+        DeferReason::RateLimited,
+        DeferReason::Disabled,
+    ] {
+        let labels = [("region", region.to_owned()), ("reason", reason.as_str().to_owned())];
+        metrics::counter!("edgehook_deliveries_deferred_total", &labels).increment(0);
+    }
+    metrics::counter!("edgehook_endpoints_disabled_total", "region" => region.to_owned()).increment(0);
+    metrics::counter!("edgehook_rate_limit_fallbacks_total", "region" => region.to_owned()).increment(0);
 }
