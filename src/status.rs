@@ -7,10 +7,11 @@ use std::time::Duration;
 use anyhow::Context;
 use async_nats::jetstream;
 use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_nats::priority::Priority;
 use edgehook_nats::read::read_page;
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::streams::{
-    ATTEMPTS, DISPATCH_CONSUMER, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET,
+    ATTEMPTS, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET, dispatch_consumer_name,
 };
 use futures::{StreamExt, TryStreamExt};
 
@@ -86,8 +87,13 @@ async fn print_region(client: &async_nats::Client, hub: &jetstream::Context, reg
     let deliveries = async {
         let stream = context.get_stream(region.deliveries_stream()).await.ok()?;
         let lag = stream.cached_info().sources.first().map_or(0, |source| source.lag);
-        let consumer = stream.consumer_info(DISPATCH_CONSUMER).await.ok()?;
-        Some((lag, consumer.num_pending, consumer.num_ack_pending))
+        let (mut pending, mut in_flight) = (0, 0);
+        for tier in Priority::ALL {
+            let consumer = stream.consumer_info(dispatch_consumer_name(tier)).await.ok()?;
+            pending += consumer.num_pending;
+            in_flight += consumer.num_ack_pending;
+        }
+        Some((lag, pending, in_flight))
     };
     match tokio::time::timeout(REGION_TIMEOUT, deliveries).await {
         Ok(Some((lag, pending, in_flight))) => println!(

@@ -256,3 +256,48 @@ async fn two_relays_sharing_redis_keep_a_webhook_to_its_rate_limit_together() {
         assert!(delivered >= 50.0, "relay {admin} delivered {delivered}: the two did not share the work");
     }
 }
+
+#[tokio::test]
+async fn under_load_high_priority_goes_first_and_bulk_still_moves() {
+    // One worker and an endpoint taking 50 ms a request: a queue forms.
+    let world = World::start_with(&["--concurrency", "1"]).await;
+    world.receiver.script("/queue", vec![Reply::Hang(Duration::from_millis(50))]);
+    let (status, body) = world
+        .api
+        .call(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&world.token),
+            Some(json!({"callback_url": world.receiver.url("/queue"), "priority": "urgent"})),
+        )
+        .await;
+    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("priority")), "{body}");
+    world.webhook("/queue", json!({"priority": "bulk"})).await;
+
+    // 60 events in the webhook's tier (bulk), then 30 the source marks high.
+    send_many(&world.api, &world.source, &world.client_id, "bulk", 60).await;
+    let high: Vec<Value> = (0..30)
+        .map(|n| {
+            let mut event =
+                support::event(&world.client_id, &format!("high-{n}"), "order.created", json!({}));
+            event["priority"] = json!("high");
+            event
+        })
+        .collect();
+    let (status, body) = world.api.ingest_batch(&world.source, &high).await;
+    assert_eq!(status, 202, "{body}");
+
+    let order: Vec<String> = world
+        .receiver
+        .wait_for_within("/queue", 90, Duration::from_secs(60))
+        .await
+        .iter()
+        .map(|request| request.json()["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    let first_high = order.iter().position(|id| id.starts_with("high")).unwrap();
+    let last_high = order.iter().rposition(|id| id.starts_with("high")).unwrap();
+    let bulk_after = order[last_high..].iter().filter(|id| id.starts_with("bulk")).count();
+    let bulk_between = order[first_high..last_high].iter().filter(|id| id.starts_with("bulk")).count();
+    assert!(bulk_after >= 15, "high events were not served first: {order:?}");
+    assert!(bulk_between >= 1, "bulk starved while high events were served: {order:?}");
+}

@@ -181,6 +181,7 @@ impl Ingestor {
                 timestamp: checked.timestamp,
                 version: checked.version,
                 accepted_at: edgehook_nats::now(),
+                priority: checked.priority,
             };
             let payload = serde_json::to_vec(&event).expect("an event serializes");
             let message = PublishMessage::build().payload(payload.into()).message_id(event.dedup_id());

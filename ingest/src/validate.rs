@@ -3,6 +3,7 @@
 use edgehook_nats::event::validate_event_id;
 use edgehook_nats::event_types;
 use edgehook_nats::ids::ClientId;
+use edgehook_nats::priority::Priority;
 use edgehook_nats::validation::FieldError;
 use serde::Deserialize;
 use serde_json::Value;
@@ -25,6 +26,9 @@ pub struct IncomingEvent {
     pub timestamp: Option<String>,
     #[serde(default)]
     pub version: Option<String>,
+    /// `high`, `standard` or `bulk`: overrides the webhooks' own tier for this event.
+    #[serde(default)]
+    pub priority: Option<Priority>,
 }
 
 /// An incoming event whose fields passed their checks.
@@ -36,6 +40,7 @@ pub struct CheckedEvent {
     pub data: Value,
     pub timestamp: OffsetDateTime,
     pub version: String,
+    pub priority: Option<Priority>,
 }
 
 impl IncomingEvent {
@@ -71,6 +76,7 @@ impl IncomingEvent {
             data: self.data,
             timestamp,
             version,
+            priority: self.priority,
         })
     }
 }

@@ -6,13 +6,18 @@ use time::OffsetDateTime;
 
 use crate::event::Event;
 use crate::ids::{ClientId, MessageId, WebhookId};
+use crate::priority::Priority;
 
-/// One event to deliver to one webhook, on `deliveries.<client>.<webhook>`. Each task is its
-/// own JetStream message, so each webhook's retries are independent of the others'.
+/// One event to deliver to one webhook, on `deliveries.<region>.<tier>.<client>.<webhook>`.
+/// Each task is its own JetStream message, so each webhook's retries are independent of the
+/// others'.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryTask {
     pub webhook_id: WebhookId,
     pub event: Event,
+    /// The event's tier if it has one, else the webhook's.
+    #[serde(default)]
+    pub priority: Priority,
 }
 
 impl DeliveryTask {

@@ -5,6 +5,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::ids::{ClientId, MessageId, SourceId};
+use crate::priority::Priority;
 
 const MAX_EVENT_ID_LEN: usize = 128;
 
@@ -26,6 +27,9 @@ pub struct Event {
     /// When ingest had it acknowledged by JetStream.
     #[serde(with = "time::serde::rfc3339")]
     pub accepted_at: OffsetDateTime,
+    /// The source's tier for this event; without one, each webhook's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
 }
 
 /// The JSON body POSTed to a callback URL.

@@ -9,7 +9,7 @@
 //! - the envelopes: [`event`], [`webhook`], [`source`], [`client`], [`delivery`],
 //!   [`endpoint_health`];
 //! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier;
-//! - [`filters`] and [`ids`]: the pieces the envelopes are built from;
+//! - [`filters`], [`ids`] and [`priority`]: the pieces the envelopes are built from;
 //! - [`api_error`]: the JSON error body every edgehook HTTP API answers with;
 //! - [`operational`]: the events edgehook itself sends clients (`endpoint.disabled`);
 //! - [`ops`]: health, readiness and Prometheus metrics endpoints, and backlog gauges.
@@ -30,6 +30,7 @@ pub mod jwe;
 pub mod kv_cache;
 pub mod operational;
 pub mod ops;
+pub mod priority;
 pub mod read;
 pub mod region;
 pub mod sealing;

@@ -45,6 +45,7 @@ pub fn endpoint_disabled(webhook: &Webhook, reason: &str, at: OffsetDateTime) ->
         timestamp: at,
         version: "1.0".to_owned(),
         accepted_at: at,
+        priority: Some(crate::priority::Priority::High),
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer, kv, stream};
 
 use crate::ops::Readiness;
+use crate::priority::Priority;
 use crate::region::{HUB_DOMAIN, Region};
 use crate::subjects;
 
@@ -27,8 +28,13 @@ pub const ENDPOINT_HEALTH_BUCKET: &str = "endpoint_health";
 
 /// Durable consumer on EVENTS that fans events out into delivery tasks.
 pub const ROUTER_CONSUMER: &str = "router";
-/// Durable consumer on a region's DLV stream that its relays pull tasks from.
-pub const DISPATCH_CONSUMER: &str = "dispatch";
+/// The durable consumer on a region's DLV stream that its relays pull one tier's tasks from.
+pub fn dispatch_consumer_name(priority: Priority) -> String {
+    format!("dispatch-{}", priority.as_str())
+}
+
+/// Before tiers, one consumer took every task; it would overlap the tiers' on a work queue.
+const LEGACY_DISPATCH_CONSUMER: &str = "dispatch";
 
 /// How long a relay may hold a delivery before JetStream hands it to another relay: the crash
 /// safety net. Longer than the longest HTTP timeout a relay accepts.
@@ -198,10 +204,15 @@ impl RegionalContract {
             let name = config.name.clone();
             jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
         }
-        jetstream
-            .create_consumer_on_stream(dispatch_consumer(), region.deliveries_stream())
-            .await
-            .map_err(failed(DISPATCH_CONSUMER))?;
+        if let Ok(stream) = jetstream.get_stream(region.deliveries_stream()).await {
+            let _ = stream.delete_consumer(LEGACY_DISPATCH_CONSUMER).await;
+        }
+        for priority in Priority::ALL {
+            jetstream
+                .create_consumer_on_stream(dispatch_consumer(&region, priority), region.deliveries_stream())
+                .await
+                .map_err(failed(&dispatch_consumer_name(priority)))?;
+        }
         let mirror = kv::Config {
             mirror: Some(hub_source(&region, WEBHOOKS_BUCKET, None)),
             ..kv_config(&region.webhooks_bucket())
@@ -244,7 +255,11 @@ impl RegionalContract {
             region.dead_letters_stream(),
             self.webhooks.stream_name.clone(),
         ];
-        readiness(&self.jetstream, streams, &[(&region.deliveries_stream(), DISPATCH_CONSUMER)])
+        let stream = region.deliveries_stream();
+        let names: Vec<String> = Priority::ALL.into_iter().map(dispatch_consumer_name).collect();
+        let consumers: Vec<(&str, &str)> =
+            names.iter().map(|name| (stream.as_str(), name.as_str())).collect();
+        readiness(&self.jetstream, streams, &consumers)
     }
 }
 
@@ -327,9 +342,10 @@ fn router_consumer() -> consumer::pull::Config {
 
 /// No `backoff` here on purpose: a relay computes each webhook's own retry schedule and naks
 /// with that delay, which JetStream honours exactly only on a consumer without backoff.
-fn dispatch_consumer() -> consumer::pull::Config {
+fn dispatch_consumer(region: &Region, priority: Priority) -> consumer::pull::Config {
     consumer::pull::Config {
-        durable_name: Some(DISPATCH_CONSUMER.to_owned()),
+        durable_name: Some(dispatch_consumer_name(priority)),
+        filter_subject: subjects::deliveries_of_tier(&region.name, priority),
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: DISPATCH_ACK_WAIT,
         // Unlimited: a task deferred (endpoint saturated, rate-limited, circuit open) comes

@@ -4,13 +4,14 @@
 //! hub:
 //! ingest.<source>                                   NATS ingest (request/reply, core NATS)
 //! events.<client>                                   accepted events            stream EVENTS
-//! deliveries.<region>.<client>.<webhook>            one task per (event, webhook) DELIVERIES
+//! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
 //! region <r> (captured by its own streams; the hub sources them):
 //! rgn.<r>.attempts.<client>.<webhook>.<event_id>    every delivery attempt     ATT_<r>
 //! rgn.<r>.deadletters.<client>.<webhook>            deliveries that gave up    DLQ_<r>
 //! ```
 
 use crate::ids::{ClientId, SourceId, WebhookId};
+use crate::priority::Priority;
 
 pub const EVENTS_ALL: &str = "events.>";
 pub const DELIVERIES_ALL: &str = "deliveries.>";
@@ -24,8 +25,13 @@ pub fn event(client: &ClientId) -> String {
     format!("events.{client}")
 }
 
-pub fn delivery(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
-    format!("deliveries.{region}.{client}.{webhook}")
+pub fn delivery(region: &str, priority: Priority, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("deliveries.{region}.{}.{client}.{webhook}", priority.as_str())
+}
+
+/// What one tier's consumer of a region takes.
+pub fn deliveries_of_tier(region: &str, priority: Priority) -> String {
+    format!("deliveries.{region}.{}.>", priority.as_str())
 }
 
 /// What a region's delivery stream sources from the hub.

@@ -12,6 +12,7 @@ use crate::event::Event;
 use crate::event_types;
 use crate::filters::Filters;
 use crate::ids::{ClientId, WebhookId};
+use crate::priority::Priority;
 use crate::signatures::Scheme;
 use crate::validation::FieldError;
 
@@ -27,6 +28,9 @@ pub struct Webhook {
     pub trigger_conditions: TriggerConditions,
     pub retry_config: RetryConfig,
     pub rate_limit: RateLimit,
+    /// The tier of its deliveries, unless an event says otherwise.
+    #[serde(default)]
+    pub priority: Priority,
     pub status: WebhookStatus,
     /// How deliveries are signed.
     #[serde(default)]

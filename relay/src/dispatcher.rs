@@ -16,7 +16,8 @@ use async_nats::jetstream::message::{Message, PublishMessage};
 use async_nats::jetstream::{self, AckKind};
 use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeadLetterReason, DeliveryTask};
 use edgehook_nats::kv_cache::{KvCache, Lookup};
-use edgehook_nats::streams::{DISPATCH_CONSUMER, RegionalContract};
+use edgehook_nats::priority::Priority;
+use edgehook_nats::streams::{RegionalContract, dispatch_consumer_name};
 use edgehook_nats::subjects;
 use edgehook_nats::webhook::{Webhook, WebhookStatus};
 use futures::StreamExt;
@@ -29,6 +30,7 @@ use crate::policy::{Decision, decide};
 use crate::rate_limit::RateLimiter;
 use crate::recorder::Recorder;
 use crate::sender::{Attempt, Sender};
+use crate::tiers::Tiered;
 use crate::{Config, RelayError};
 
 /// When a dead letter cannot be stored, the task comes back after this long.
@@ -64,20 +66,26 @@ pub async fn run(
     rate_limiter: RateLimiter,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), RelayError> {
-    let consumer: PullConsumer = contract
-        .jetstream
-        .get_consumer_from_stream(DISPATCH_CONSUMER, contract.region.deliveries_stream())
-        .await
-        .map_err(|error| RelayError::Nats {
-            context: "opening the dispatch consumer",
-            source: error.into(),
-        })?;
-    let messages = consumer
-        .stream()
-        .max_messages_per_batch(config.concurrency)
-        .messages()
-        .await
-        .map_err(|error| RelayError::Nats { context: "pulling deliveries", source: error.into() })?;
+    let mut tiers = Vec::new();
+    for priority in Priority::ALL {
+        let consumer: PullConsumer = contract
+            .jetstream
+            .get_consumer_from_stream(dispatch_consumer_name(priority), contract.region.deliveries_stream())
+            .await
+            .map_err(|error| RelayError::Nats {
+                context: "opening a dispatch consumer",
+                source: error.into(),
+            })?;
+        let messages = consumer
+            .stream()
+            .max_messages_per_batch(config.concurrency)
+            .messages()
+            .await
+            .map_err(|error| RelayError::Nats { context: "pulling deliveries", source: error.into() })?;
+        tiers.push(messages);
+    }
+    let tiers: [_; 3] = tiers.try_into().unwrap_or_else(|_| unreachable!("one stream per tier"));
+    let messages = Tiered::new(tiers);
     let region = contract.region.name.clone();
     let dispatcher = Arc::new(Dispatcher {
         webhooks: KvCache::follow(contract.jetstream.clone(), contract.webhooks.clone()),
@@ -277,7 +285,7 @@ impl Dispatcher {
         let publish = PublishMessage::build()
             .payload(payload.into())
             .message_id(format!("{}:to:{region}", task.dedup_id()));
-        let subject = subjects::delivery(region, &task.event.client_id, &task.webhook_id);
+        let subject = subjects::delivery(region, task.priority, &task.event.client_id, &task.webhook_id);
         let stored = match self.hub.send_publish(subject, publish).await {
             Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
             Err(error) => Err(error.into()),

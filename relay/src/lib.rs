@@ -31,6 +31,7 @@ pub mod rate_limit;
 pub mod recorder;
 pub mod router;
 pub mod sender;
+pub mod tiers;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -87,10 +88,13 @@ pub async fn run(
     let endpoints = Endpoints::new(config.endpoint_limits.clone());
     let heartbeat = tokio::spawn(heartbeat::run(contract.clone()));
     let health = tokio::spawn(health_reports::run(contract.clone(), endpoints.clone()));
-    let consumer =
-        (contract.region.deliveries_stream(), edgehook_nats::streams::DISPATCH_CONSUMER.to_owned());
-    let backlog =
-        tokio::spawn(edgehook_nats::ops::report_backlog(contract.jetstream.clone(), vec![consumer]));
+    let consumers = edgehook_nats::priority::Priority::ALL
+        .into_iter()
+        .map(|tier| {
+            (contract.region.deliveries_stream(), edgehook_nats::streams::dispatch_consumer_name(tier))
+        })
+        .collect();
+    let backlog = tokio::spawn(edgehook_nats::ops::report_backlog(contract.jetstream.clone(), consumers));
     let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, shutdown).await;
     heartbeat.abort();
     health.abort();

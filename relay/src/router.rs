@@ -77,10 +77,11 @@ async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Messa
     let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
     let mut stored = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
-        let task = DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone() };
+        let priority = event.priority.unwrap_or(webhook.priority);
+        let task = DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone(), priority };
         let payload = serde_json::to_vec(&task).expect("a task serializes");
         let publish = PublishMessage::build().payload(payload.into()).message_id(task.dedup_id());
-        let subject = subjects::delivery(&webhook.region, &event.client_id, &webhook.id);
+        let subject = subjects::delivery(&webhook.region, priority, &event.client_id, &webhook.id);
         stored.push(contract.jetstream.send_publish(subject, publish).await);
     }
     let mut all_stored = true;

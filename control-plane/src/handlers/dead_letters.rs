@@ -116,7 +116,8 @@ pub async fn redrive(state: AppState, id: String, authorization: Option<String>)
         let publish = async_nats::jetstream::message::PublishMessage::build()
             .payload(serde_json::to_vec(task).expect("a task serializes").into())
             .message_id(format!("redrive:{sequence}"));
-        let subject = subjects::delivery(&webhook.region, &task.event.client_id, &task.webhook_id);
+        let subject =
+            subjects::delivery(&webhook.region, task.priority, &task.event.client_id, &task.webhook_id);
         let sent = jetstream.send_publish(subject, publish).await;
         match sent {
             Ok(ack) => ack.await.map_err(|error| ApiError::internal("redriving a dead letter", error))?,

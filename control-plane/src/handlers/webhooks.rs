@@ -12,6 +12,7 @@ use edgehook_nats::api_error::{ApiError, ApiResult, json};
 use edgehook_nats::endpoint_health::EndpointHealth;
 use edgehook_nats::event_types;
 use edgehook_nats::ids::{ClientId, WebhookId};
+use edgehook_nats::priority::Priority;
 use edgehook_nats::signatures::{self, Scheme, SigningKey};
 use edgehook_nats::validation::{FieldError, parse_json};
 use edgehook_nats::webhook::{Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus};
@@ -42,6 +43,8 @@ struct WebhookFields {
     retry_config: RetryConfig,
     #[serde(default)]
     rate_limit: RateLimit,
+    #[serde(default)]
+    priority: Priority,
     #[serde(default = "active")]
     status: WebhookStatus,
     /// Set at creation; `rotate-secret` changes it.
@@ -66,6 +69,7 @@ impl WebhookFields {
             trigger_conditions: webhook.trigger_conditions.clone(),
             retry_config: webhook.retry_config.clone(),
             rate_limit: webhook.rate_limit.clone(),
+            priority: webhook.priority,
             status: webhook.status,
             signature: webhook.signature,
             encryption: webhook.encryption.clone(),
@@ -115,6 +119,7 @@ pub(super) struct WebhookView<'a> {
     trigger_conditions: &'a TriggerConditions,
     retry_config: &'a RetryConfig,
     rate_limit: &'a RateLimit,
+    priority: Priority,
     status: WebhookStatus,
     /// Why edgehook disabled it, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +160,7 @@ impl<'a> WebhookView<'a> {
             trigger_conditions: &webhook.trigger_conditions,
             retry_config: &webhook.retry_config,
             rate_limit: &webhook.rate_limit,
+            priority: webhook.priority,
             status: webhook.status,
             disabled_reason: webhook.disabled_reason.as_deref(),
             health: None,
@@ -193,6 +199,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
         trigger_conditions: fields.trigger_conditions,
         retry_config: fields.retry_config,
         rate_limit: fields.rate_limit,
+        priority: fields.priority,
         status: fields.status,
         signature: fields.signature,
         encryption: fields.encryption,
@@ -296,6 +303,7 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         trigger_conditions: fields.trigger_conditions,
         retry_config: fields.retry_config,
         rate_limit: fields.rate_limit,
+        priority: fields.priority,
         disabled_reason: stored.disabled_reason.clone().filter(|_| fields.status == WebhookStatus::Disabled),
         status: fields.status,
         encryption: fields.encryption,
