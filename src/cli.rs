@@ -199,7 +199,8 @@ pub struct RelayTuning {
     /// Deliveries in flight at once.
     #[arg(long, env = "EDGEHOOK_RELAY_CONCURRENCY", default_value_t = 256)]
     pub concurrency: usize,
-    /// Deliveries in flight to one endpoint at once; the rest wait in JetStream.
+    /// Deliveries in flight to one slow endpoint (> 100 ms on average) at once; the rest wait
+    /// in JetStream. A fast endpoint may use the whole --concurrency.
     #[arg(long, env = "EDGEHOOK_ENDPOINT_WINDOW", default_value_t = 64)]
     pub endpoint_window: usize,
     /// Consecutive failed attempts that open an endpoint's circuit.

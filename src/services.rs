@@ -73,6 +73,7 @@ pub fn relay_config(
         secrets,
         endpoint_limits: EndpointLimits {
             window: tuning.endpoint_window.max(1),
+            fast_window: tuning.concurrency.max(1),
             circuit_failures: tuning.circuit_failures.max(1),
             circuit_cooldown: Duration::from_millis(tuning.circuit_cooldown_ms.max(1)),
             disable_after: Duration::from_secs(tuning.disable_after_secs),

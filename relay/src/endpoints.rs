@@ -22,6 +22,10 @@ use time::OffsetDateTime;
 use crate::policy::Verdict;
 use crate::sender::Attempt;
 
+/// An endpoint answering faster than this on average may use [`EndpointLimits::fast_window`]:
+/// it frees its slots too quickly to hold anyone back, and deferring its excess would only
+/// churn through JetStream.
+const FAST: Duration = Duration::from_millis(100);
 /// An attempt slower than this marks the endpoint unhealthy.
 const SLOW: Duration = Duration::from_secs(5);
 /// A failure ratio above this marks the endpoint unhealthy.
@@ -49,6 +53,8 @@ const IDLE: Duration = Duration::from_secs(3600);
 pub struct EndpointLimits {
     /// Deliveries in flight to one endpoint at once, per relay.
     pub window: usize,
+    /// The same for an endpoint that answers fast (the relay's whole concurrency, usually).
+    pub fast_window: usize,
     /// Consecutive failed attempts that open the circuit.
     pub circuit_failures: u32,
     /// How long the circuit stays open before the first probe.
@@ -61,6 +67,7 @@ impl Default for EndpointLimits {
     fn default() -> Self {
         Self {
             window: 64,
+            fast_window: 256,
             circuit_failures: 20,
             circuit_cooldown: Duration::from_secs(5),
             disable_after: Duration::from_secs(5 * 24 * 3600),
@@ -236,8 +243,13 @@ impl Endpoints {
             }
             Circuit::Closed { .. } => {}
         }
-        if !probe && state.in_flight >= self.limits.window {
-            let spacing = state.slot_spacing(self.limits.window);
+        let window = if state.latency_seconds < FAST.as_secs_f64() {
+            self.limits.window.max(self.limits.fast_window)
+        } else {
+            self.limits.window
+        };
+        if !probe && state.in_flight >= window {
+            let spacing = state.slot_spacing(window);
             return state.defer(now, spacing, spacing, DeferReason::Saturated);
         }
         state.in_flight += 1;

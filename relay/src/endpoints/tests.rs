@@ -35,6 +35,7 @@ fn answer(status: u16, latency_ms: u64) -> Attempt {
 fn limits() -> EndpointLimits {
     EndpointLimits {
         window: 2,
+        fast_window: 2,
         circuit_failures: 3,
         circuit_cooldown: Duration::from_millis(200),
         ..Default::default()
@@ -189,4 +190,18 @@ fn health_reports_carry_only_what_changed() {
     assert_eq!(health.configured_rate_per_second, 1_000.0);
     assert_eq!(health.circuit, edgehook_nats::endpoint_health::CircuitState::Closed);
     assert!(endpoints.changed_health("eu").is_empty());
+}
+
+#[test]
+fn a_fast_endpoint_may_use_the_fast_window_and_a_slow_one_only_its_own() {
+    let endpoints = Endpoints::new(EndpointLimits { fast_window: 4, ..limits() });
+    let hook = webhook(60_000);
+    let held: Vec<Slot> = (0..4).map(|_| admitted(endpoints.admit(&hook))).collect();
+    assert_eq!(deferred(endpoints.admit(&hook)).1, DeferReason::Saturated);
+    drop(held);
+    for _ in 0..20 {
+        endpoints.observe(&hook, &answer(200, 2_000));
+    }
+    let _held = [admitted(endpoints.admit(&hook)), admitted(endpoints.admit(&hook))];
+    assert_eq!(deferred(endpoints.admit(&hook)).1, DeferReason::Saturated, "slow: a window of 2");
 }
