@@ -90,6 +90,9 @@ pub enum DeferReason {
 }
 
 impl DeferReason {
+    pub const ALL: [DeferReason; 5] =
+        [Self::Saturated, Self::Paused, Self::CircuitOpen, Self::RateLimited, Self::Disabled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Saturated => "saturated",

@@ -111,14 +111,7 @@ async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager, Relay
 /// Counters of rare events exist from the start (at 0), so dashboards and alerts see them
 /// before the first one happens.
 fn declare_metrics(region: &str) {
-    use crate::endpoints::DeferReason;
-    for reason in [
-        DeferReason::Saturated,
-        DeferReason::Paused,
-        DeferReason::CircuitOpen,
-        DeferReason::RateLimited,
-        DeferReason::Disabled,
-    ] {
+    for reason in crate::endpoints::DeferReason::ALL {
         let labels = [("region", region.to_owned()), ("reason", reason.as_str().to_owned())];
         metrics::counter!("edgehook_deliveries_deferred_total", &labels).increment(0);
     }

@@ -27,6 +27,21 @@ fn webhook(per_minute: u32) -> Arc<Webhook> {
     Arc::new(serde_json::from_value(value).expect("a webhook"))
 }
 
+/// Another webhook of the same shape, with id number `n`.
+fn another_webhook(n: u32) -> Arc<Webhook> {
+    let mut other = (*webhook(60_000)).clone();
+    other.id = format!("wh_01JC00000000000000000000{n:02}").parse().unwrap();
+    Arc::new(other)
+}
+
+/// Three failed attempts in a row: enough to open the circuit of [`limits`].
+fn fail_until_open(endpoints: &Endpoints, hook: &Arc<Webhook>, status: u16) {
+    for _ in 0..3 {
+        let _slot = admitted(endpoints.admit(hook));
+        endpoints.observe(hook, &answer(status, 1));
+    }
+}
+
 fn answer(status: u16, latency_ms: u64) -> Attempt {
     let verdict = crate::policy::verdict_for_status(status, None);
     Attempt { status_code: Some(status), latency: Duration::from_millis(latency_ms), error: None, verdict }
@@ -74,9 +89,7 @@ fn a_full_window_defers_and_a_freed_slot_admits_again() {
 fn other_endpoints_are_not_affected_by_a_full_window() {
     let endpoints = Endpoints::new(limits());
     let busy = webhook(60_000);
-    let mut other = (*webhook(60_000)).clone();
-    other.id = "wh_01JC0000000000000000000001".parse().unwrap();
-    let other = Arc::new(other);
+    let other = another_webhook(1);
     let _held = [admitted(endpoints.admit(&busy)), admitted(endpoints.admit(&busy))];
     deferred(endpoints.admit(&busy));
     admitted(endpoints.admit(&other));
@@ -86,10 +99,7 @@ fn other_endpoints_are_not_affected_by_a_full_window() {
 fn consecutive_failures_open_the_circuit_and_a_successful_probe_closes_it() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    for _ in 0..3 {
-        let _slot = admitted(endpoints.admit(&hook));
-        endpoints.observe(&hook, &answer(500, 1));
-    }
+    fail_until_open(&endpoints, &hook, 500);
     let (delay, reason) = deferred(endpoints.admit(&hook));
     assert_eq!(reason, DeferReason::CircuitOpen);
     assert!(delay <= Duration::from_millis(200), "{delay:?}");
@@ -107,10 +117,7 @@ fn consecutive_failures_open_the_circuit_and_a_successful_probe_closes_it() {
 fn a_failed_probe_reopens_for_longer() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    for _ in 0..3 {
-        endpoints.admit(&hook);
-        endpoints.observe(&hook, &answer(503, 1));
-    }
+    fail_until_open(&endpoints, &hook, 503);
     std::thread::sleep(Duration::from_millis(250));
     let probe = admitted(endpoints.admit(&hook));
     endpoints.observe(&hook, &answer(503, 1));
@@ -165,11 +172,7 @@ fn gone_disables_at_once_and_long_failure_disables_after_the_period() {
     admitted(endpoints.admit(&hook));
     assert!(endpoints.observe(&hook, &answer(410, 1)).disable.unwrap().contains("410"));
 
-    let other = {
-        let mut other = (*webhook(60_000)).clone();
-        other.id = "wh_01JC0000000000000000000002".parse().unwrap();
-        Arc::new(other)
-    };
+    let other = another_webhook(2);
     admitted(endpoints.admit(&other));
     assert_eq!(endpoints.observe(&other, &answer(500, 1)), Observation::default());
     std::thread::sleep(Duration::from_millis(350));
