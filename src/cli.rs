@@ -40,6 +40,8 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Check a captured delivery's signature, as a client would.
     Verify(crate::verify::VerifyArgs),
+    /// Print a fresh set of the hub NATS server's logins (service password, source-login key).
+    NatsKeys(crate::nats_logins::NatsKeysArgs),
 }
 
 #[derive(Args)]
@@ -67,7 +69,8 @@ pub struct UpArgs {
 
 #[derive(Args)]
 pub struct NatsArgs {
-    #[arg(long, env = "EDGEHOOK_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    /// With its login for the hub: `nats://edgehook:<password>@host:4222` (`edgehook nats-keys`).
+    #[arg(long, env = "EDGEHOOK_NATS_URL", default_value = "nats://127.0.0.1:4222", hide_env_values = true)]
     pub nats_url: String,
 }
 
@@ -153,6 +156,10 @@ pub struct IngestArgs {
     pub max_body_bytes: u64,
     #[command(flatten)]
     pub secrets: SecretsKeyArgs,
+    /// The account seed (SA...) whose public key is the hub's `auth_callout.issuer`: with it,
+    /// this node lets sources log in to NATS with their API keys (`edgehook nats-keys`).
+    #[arg(long, env = "EDGEHOOK_NATS_AUTH_SEED", hide_env_values = true)]
+    pub nats_auth_seed: Option<String>,
 }
 
 /// The key the signing secrets are sealed with in the buckets; the same on the control plane,

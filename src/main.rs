@@ -6,6 +6,7 @@
 
 mod bench;
 mod cli;
+mod nats_logins;
 mod nats_server;
 mod ports;
 mod services;
@@ -30,6 +31,7 @@ async fn main() -> std::process::ExitCode {
         cli::Command::Status(args) => status::run(args).await,
         cli::Command::Bench(args) => bench::run(args).await,
         cli::Command::Verify(args) => verify::run(args),
+        cli::Command::NatsKeys(args) => nats_logins::print_new(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

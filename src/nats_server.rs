@@ -68,23 +68,19 @@ pub struct ServerSpec {
 }
 
 impl ServerSpec {
-    pub fn hub(port: u16, leaf_port: u16) -> Self {
-        Self {
-            name: "hub".to_owned(),
-            conf: HUB_CONF,
-            env: vec![("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string())],
-            port,
-        }
+    /// The hub, letting in the logins of `login_env` (see [`crate::nats_logins`]).
+    pub fn hub(port: u16, leaf_port: u16, login_env: Vec<(&'static str, String)>) -> Self {
+        let mut env = vec![("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string())];
+        env.extend(login_env);
+        Self { name: "hub".to_owned(), conf: HUB_CONF, env, port }
     }
 
-    pub fn region(region: &str, port: u16, hub_leaf_port: u16) -> Self {
+    /// A region linking to the hub at `hub_leaf_url` (with its login).
+    pub fn region(region: &str, port: u16, hub_leaf_url: String) -> Self {
         Self {
             name: format!("region-{region}"),
             conf: REGION_CONF,
-            env: vec![
-                ("EDGEHOOK_REGION", region.to_owned()),
-                ("EDGEHOOK_HUB_LEAF_URL", format!("nats-leaf://127.0.0.1:{hub_leaf_port}")),
-            ],
+            env: vec![("EDGEHOOK_REGION", region.to_owned()), ("EDGEHOOK_HUB_LEAF_URL", hub_leaf_url)],
             port,
         }
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use edgehook_control_plane::{CallbackPolicy, Tokens};
 use edgehook_nats::address_policy::AddressPolicy;
+use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::region::{self, LOCAL_REGION, Region};
 use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::RegionalContract;
@@ -20,14 +21,12 @@ use crate::shutdown::Shutdown;
 
 const MIN_JWT_SECRET_LEN: usize = 32;
 
-async fn nats_client(url: &str) -> anyhow::Result<async_nats::Client> {
-    async_nats::ConnectOptions::new()
-        .name("edgehook")
-        .retry_on_initial_connect()
-        .connection_timeout(Duration::from_secs(5))
-        .connect(url)
-        .await
-        .with_context(|| format!("connecting to NATS at {url}"))
+/// Connects as `url`'s user (see [`NatsUrl`]), retrying while the server comes up.
+pub async fn nats_client(url: &str) -> anyhow::Result<async_nats::Client> {
+    let url = NatsUrl::parse(url).context("--nats-url")?;
+    let options =
+        url.options().name("edgehook").retry_on_initial_connect().connection_timeout(Duration::from_secs(5));
+    url.connect(options).await.with_context(|| format!("connecting to NATS at {url}"))
 }
 
 /// Connects to the hub (retrying while it comes up) and makes sure its contract exists.
@@ -125,8 +124,19 @@ pub async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
     let contract = connect(&args.nats.nats_url).await?;
     let listener = bind(args.addr, "ingest").await?;
     tracing::info!(addr = %listener.local_addr()?, "ingest listening");
+    let nats_auth = match &args.nats_auth_seed {
+        Some(seed) => Some(
+            edgehook_ingest::nats_auth::CalloutIssuer::from_seed(seed)
+                .map_err(|error| anyhow::anyhow!("--nats-auth-seed: {error}"))?,
+        ),
+        None => {
+            tracing::warn!("no --nats-auth-seed: this node does not let sources log in to NATS");
+            None
+        }
+    };
     let config = edgehook_ingest::Config {
         max_body_bytes: args.max_body_bytes,
+        nats_auth,
         ..edgehook_ingest::Config::new(args.secrets.key()?)
     };
     Ok(edgehook_ingest::serve(config, contract, listener, Shutdown::on_signals().wait()).await?)

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_nats::jetstream;
+use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_nats::priority::Priority;
 use edgehook_nats::read::read_page;
@@ -22,10 +23,9 @@ const RECENT_ATTEMPTS: u64 = 1_000;
 const REGION_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
-    let url = &args.nats.nats_url;
-    let client = async_nats::ConnectOptions::new()
-        .connection_timeout(Duration::from_secs(5))
-        .connect(url)
+    let url = NatsUrl::parse(&args.nats.nats_url).context("--nats-url")?;
+    let client = url
+        .connect(url.options().connection_timeout(Duration::from_secs(5)))
         .await
         .with_context(|| format!("connecting to NATS at {url}"))?;
     let hub = jetstream::new(client.clone());

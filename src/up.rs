@@ -24,6 +24,7 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use crate::cli::UpArgs;
+use crate::nats_logins::HubLogins;
 use crate::nats_server::{self, NatsServer, ServerSpec};
 use crate::services::{bind, connect, connect_region, regions, relay_config};
 use crate::shutdown::Shutdown;
@@ -34,7 +35,10 @@ const ADMIN_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 struct DevCredentials {
     control_plane_url: String,
     ingest_url: String,
+    /// The hub, for sources (logging in with their API key as the token).
     nats_url: String,
+    /// The hub with the services' login, for `edgehook status` and services of your own.
+    nats_service_url: String,
     admin_token: String,
     /// Each region's NATS URL (the hub's, for the co-located region).
     regions: BTreeMap<String, String>,
@@ -48,17 +52,21 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let (regions, default_region) = regions(args.regions.as_deref(), None)?;
     let binary = nats_server::locate(args.nats_server.as_deref())?;
 
+    let logins = kept_logins(data_dir)?;
     let leaf_port = free_port().context("finding a free port")?;
-    let hub = NatsServer::start(&binary, data_dir, ServerSpec::hub(args.nats_port, leaf_port)).await?;
+    let hub_spec = ServerSpec::hub(args.nats_port, leaf_port, logins.server_env()?);
+    let hub = NatsServer::start(&binary, data_dir, hub_spec).await?;
+    let hub_service_url = logins.service_url(&format!("127.0.0.1:{}", args.nats_port));
     let mut region_urls = BTreeMap::new();
     let mut servers = vec![];
     let mut started = Ok(());
     for region in &regions {
         if region.is_co_located() {
-            region_urls.insert(region.name.clone(), hub.url.clone());
+            region_urls.insert(region.name.clone(), hub_service_url.clone());
             continue;
         }
-        let spec = ServerSpec::region(&region.name, free_port().context("finding a free port")?, leaf_port);
+        let port = free_port().context("finding a free port")?;
+        let spec = ServerSpec::region(&region.name, port, logins.leaf_url(&format!("127.0.0.1:{leaf_port}")));
         match NatsServer::start(&binary, data_dir, spec).await {
             Ok(server) => {
                 region_urls.insert(region.name.clone(), server.url.clone());
@@ -72,7 +80,14 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     }
     let outcome = match started {
         Ok(()) => {
-            let stage = Stage { hub_url: hub.url.clone(), regions, default_region, region_urls };
+            let stage = Stage {
+                hub_url: hub.url.clone(),
+                hub_service_url,
+                logins,
+                regions,
+                default_region,
+                region_urls,
+            };
             run_services(&args, stage, &credentials_path).await
         }
         Err(error) => Err(error),
@@ -87,6 +102,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 /// The NATS side `up` started, for the services to connect to.
 struct Stage {
     hub_url: String,
+    hub_service_url: String,
+    logins: HubLogins,
     regions: Vec<Region>,
     default_region: String,
     region_urls: BTreeMap<String, String>,
@@ -94,7 +111,7 @@ struct Stage {
 
 async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> anyhow::Result<()> {
     let shutdown = Shutdown::on_signals();
-    let contract = connect(&stage.hub_url).await?;
+    let contract = connect(&stage.hub_service_url).await?;
     let jwt_secret = kept_secret(&args.data_dir, "jwt-secret", || hex::encode(rand::random::<[u8; 32]>()))?;
     let secrets_key = kept_secret(&args.data_dir, "secrets-key", SecretsKey::generate)?;
     let secrets_key = SecretsKey::from_base64(&String::from_utf8_lossy(&secrets_key))
@@ -105,6 +122,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         control_plane_url: format!("http://{}", control_listener.local_addr()?),
         ingest_url: format!("http://{}", ingest_listener.local_addr()?),
         nats_url: stage.hub_url.clone(),
+        nats_service_url: stage.hub_service_url.clone(),
         admin_token: Tokens::new(&jwt_secret).mint_admin(ADMIN_TOKEN_TTL),
         regions: stage.region_urls.clone(),
     };
@@ -118,7 +136,10 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     let control_plane =
         edgehook_control_plane::serve(control_config, contract.clone(), control_listener, shutdown.wait());
     let ingest = edgehook_ingest::serve(
-        edgehook_ingest::Config::new(secrets_key.clone()),
+        edgehook_ingest::Config {
+            nats_auth: Some(stage.logins.issuer()?),
+            ..edgehook_ingest::Config::new(secrets_key.clone())
+        },
         contract.clone(),
         ingest_listener,
         shutdown.wait(),
@@ -142,7 +163,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     println!("edgehook is up (Ctrl-C to stop)\n");
     println!("  control plane  {}", credentials.control_plane_url);
     println!("  ingest         {}", credentials.ingest_url);
-    println!("  nats (hub)     {}", credentials.nats_url);
+    println!("  nats (hub)     {} (sources: their API key as the token)", credentials.nats_url);
     for (region, url) in &credentials.regions {
         println!("  region {region:<7} {url}");
     }
@@ -160,6 +181,22 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     }))
     .await;
     outcomes.into_iter().collect()
+}
+
+/// The hub's logins, made once per data dir like the keys.
+fn kept_logins(data_dir: &Path) -> anyhow::Result<HubLogins> {
+    let fresh = HubLogins::generate();
+    let password = kept_secret(data_dir, "nats-password", || fresh.service_password.clone())?;
+    let seed = kept_secret(data_dir, "nats-auth-seed", || fresh.issuer_seed.clone())?;
+    let leaf_password = kept_secret(data_dir, "nats-leaf-password", || fresh.leaf_password.clone())?;
+    let utf8 = |bytes: Vec<u8>, name: &str| {
+        String::from_utf8(bytes).with_context(|| format!("{}/{name} is not text", data_dir.display()))
+    };
+    Ok(HubLogins {
+        service_password: utf8(password, "nats-password")?,
+        issuer_seed: utf8(seed, "nats-auth-seed")?,
+        leaf_password: utf8(leaf_password, "nats-leaf-password")?,
+    })
 }
 
 /// A key made once per data dir (owner-readable only), so tokens and sealed secrets survive

@@ -1,5 +1,7 @@
 //! The command line: what an operator sees when something is missing.
 
+mod support;
+
 use std::process::Command;
 
 #[test]
@@ -43,4 +45,52 @@ fn a_short_jwt_secret_is_refused_with_what_to_fix() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 characters"));
+}
+
+#[test]
+fn bench_over_nats_logs_in_as_its_source_and_accounts_for_every_event() {
+    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["bench", "steady", "--via", "nats", "--rate", "200", "--duration", "2", "--batch-size", "20"])
+        .args(["--json", "--nats-server"])
+        .arg(support::nats_server_binary())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["via"], "nats", "{report}");
+    assert!(report["events"].as_u64().unwrap() >= 300, "{report}");
+    assert_eq!(report["deliveries"], report["events"], "{report}");
+    assert_eq!(
+        (report["lost"].as_u64(), report["signature_failures"].as_u64()),
+        (Some(0), Some(0)),
+        "{report}"
+    );
+    assert!(report["latency_ms"]["p99"].as_f64().unwrap() > 0.0, "{report}");
+}
+
+#[test]
+fn nats_keys_prints_logins_that_belong_together() {
+    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["nats-keys", "--hub", "hub.internal:4222", "--hub-leaf", "hub.internal:7422"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+            .to_owned()
+    };
+    let seed = nkeys::KeyPair::from_seed(&value("EDGEHOOK_NATS_AUTH_SEED")).unwrap();
+    assert_eq!(seed.public_key(), value("EDGEHOOK_NATS_AUTH_ISSUER"));
+    let password = value("EDGEHOOK_NATS_PASSWORD");
+    assert_eq!(value("EDGEHOOK_NATS_URL"), format!("nats://edgehook:{password}@hub.internal:4222"));
+    let leaf_password = value("EDGEHOOK_NATS_LEAF_PASSWORD");
+    assert_eq!(
+        value("EDGEHOOK_HUB_LEAF_URL"),
+        format!("nats-leaf://region:{leaf_password}@hub.internal:7422")
+    );
+    assert_ne!(password, leaf_password);
 }

@@ -193,7 +193,7 @@ async fn a_batch_is_delivered_event_by_event() {
 async fn sources_can_publish_over_nats_with_the_same_checks() {
     let world = World::start().await;
     world.webhook("/nats", json!({})).await;
-    let nats = async_nats::connect(&world.up.credentials.nats_url).await.unwrap();
+    let nats = support::source_login(&world.source).connect(&world.up.credentials.nats_url).await.unwrap();
     let subject = format!("ingest.{}", world.source.id);
 
     let event = support::event(&world.client_id, "evt_nats", "payment.succeeded", json!({"amount": 7}));

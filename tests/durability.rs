@@ -110,7 +110,8 @@ impl Deployment {
         let credentials = support::processes::DevCredentials {
             control_plane_url: format!("http://{control_addr}"),
             ingest_url: format!("http://{ingest_addr}"),
-            nats_url: nats.url.clone(),
+            nats_url: nats.source_url(),
+            nats_service_url: nats.url.clone(),
             admin_token: support::topology::admin_token(),
         };
         for url in [&credentials.control_plane_url, &credentials.ingest_url] {

@@ -189,7 +189,7 @@ async fn status_prints_streams_backlog_regions_and_the_worst_endpoints() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_edgehook"))
-        .args(["status", "--nats-url", &world.up.credentials.nats_url])
+        .args(["status", "--nats-url", &world.up.credentials.nats_service_url])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

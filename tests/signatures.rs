@@ -140,7 +140,7 @@ async fn secrets_are_sealed_in_the_buckets_and_shown_only_when_made() {
     let id = webhook["webhook_id"].as_str().unwrap();
 
     // What a copy of the buckets (a backup, a region's mirror) holds.
-    let nats = async_nats::connect(&world.up.credentials.nats_url).await.unwrap();
+    let nats = support::connect_service(&world.up.credentials.nats_service_url).await;
     let jetstream = async_nats::jetstream::new(nats);
     let stored = |bucket: &'static str, key: String| {
         let jetstream = jetstream.clone();

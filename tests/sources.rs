@@ -1,7 +1,11 @@
-//! What a source may do: send from its allowed addresses, at its allowed rate.
+//! What a source may do: send from its allowed addresses, at its allowed rate, over NATS only as
+//! itself.
 
 mod support;
 
+use std::time::Duration;
+
+use async_nats::{ConnectErrorKind, ConnectOptions, Event, ServerError};
 use serde_json::json;
 use support::World;
 
@@ -86,4 +90,68 @@ async fn a_source_far_above_its_rate_is_throttled_with_429_and_counted_for_the_a
     tokio::time::sleep(std::time::Duration::from_secs(retry_after)).await;
     let (status, answer) = world.api.ingest(&source, &event).await;
     assert_eq!((status, answer["duplicate"].clone()), (202, json!(false)), "{answer}");
+}
+
+#[tokio::test]
+async fn over_nats_a_source_logs_in_with_its_api_key_and_may_publish_only_as_itself() {
+    let world = World::start().await;
+    world.webhook("/over-nats", json!({})).await;
+    let url = world.up.credentials.nats_url.clone();
+    let other = world.api.create_source(&["*"]).await;
+
+    // No key, a wrong key, a guessed service password, an address off the allowlist: refused.
+    let elsewhere = world
+        .api
+        .create_source_with(
+            json!({"name": "office", "allowed_event_types": ["*"], "allowed_ips": ["203.0.113.0/24"]}),
+        )
+        .await;
+    let refused_logins = [
+        ("no login", ConnectOptions::new()),
+        ("a wrong key", ConnectOptions::with_token(format!("{}.wrong", world.source.id))),
+        ("a guessed password", ConnectOptions::with_user_and_password("edgehook".into(), "guess".into())),
+        ("an address off the allowlist", support::source_login(&elsewhere)),
+    ];
+    for (what, login) in refused_logins {
+        let error = login.connect(&url).await.err().unwrap_or_else(|| panic!("{what} was let in"));
+        assert_eq!(error.kind(), ConnectErrorKind::AuthorizationViolation, "{what}: {error}");
+    }
+
+    // Its own key: its own subject takes events...
+    let (violations, mut reported) = tokio::sync::mpsc::unbounded_channel();
+    let nats = support::source_login(&world.source)
+        .event_callback(move |event| {
+            let violations = violations.clone();
+            async move {
+                if let Event::ServerError(ServerError::Other(message)) = event {
+                    let _ = violations.send(message);
+                }
+            }
+        })
+        .connect(&url)
+        .await
+        .unwrap();
+    let event = support::event(&world.client_id, "evt_own", "order.created", json!({}));
+    let reply = nats.request(format!("ingest.{}", world.source.id), event.to_string().into()).await.unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+    assert_eq!(reply["results"][0]["duplicate"], false, "{reply}");
+    assert_eq!(world.receiver.wait_for("/over-nats", 1).await[0].json()["event_id"], "evt_own");
+
+    // ...another source's subject is refused by NATS itself.
+    let forged = support::event(&world.client_id, "evt_forged", "order.created", json!({}));
+    let other_subject = format!("ingest.{}", other.id);
+    let answer = tokio::time::timeout(
+        Duration::from_secs(3),
+        nats.request(other_subject.clone(), forged.to_string().into()),
+    )
+    .await;
+    assert!(!matches!(answer, Ok(Ok(_))), "a forged publish was answered: {answer:?}");
+    let violation = tokio::time::timeout(Duration::from_secs(5), reported.recv()).await.unwrap().unwrap();
+    assert!(violation.contains("Permissions Violation for Publish"), "{violation}");
+    assert!(violation.contains(&other_subject), "{violation}");
+
+    // Nothing was accepted under the other's name: the same event, sent properly, is new.
+    let reply = nats.request(format!("ingest.{}", world.source.id), forged.to_string().into()).await.unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+    assert_eq!(reply["results"][0]["duplicate"], false, "{reply}");
 }

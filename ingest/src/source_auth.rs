@@ -35,16 +35,7 @@ pub async fn authenticate(
                 ..ApiError::unauthorized("send `Authorization: Bearer <api key>`")
             },
         )?;
-    let source_id = Source::id_of_api_key(api_key).ok_or_else(invalid_key)?;
-    let source = ingestor
-        .sources()
-        .get_synced(source_id.as_str())
-        .await
-        .map_err(|error| ApiError::internal("reading sources", error))?
-        .ok_or_else(invalid_key)?;
-    if hex::encode(Sha256::digest(api_key.as_bytes())) != source.api_key_sha256 {
-        return Err(invalid_key());
-    }
+    let source = source_of_api_key(ingestor, api_key).await?.ok_or_else(invalid_key)?;
     check_timestamp(credentials.timestamp, config.timestamp_tolerance)?;
     let secret = config
         .secrets
@@ -52,6 +43,17 @@ pub async fn authenticate(
         .map_err(|error| ApiError::internal("opening the source's secret", error))?;
     check_signature(&secret, credentials.signature, body)?;
     Ok(source)
+}
+
+/// The source whose API key `api_key` is, if it is one (HTTP and NATS ingest alike).
+pub async fn source_of_api_key(ingestor: &Ingestor, api_key: &str) -> Result<Option<Arc<Source>>, ApiError> {
+    let Some(source_id) = Source::id_of_api_key(api_key) else { return Ok(None) };
+    let source = ingestor
+        .sources()
+        .get_synced(source_id.as_str())
+        .await
+        .map_err(|error| ApiError::internal("reading sources", error))?;
+    Ok(source.filter(|source| hex::encode(Sha256::digest(api_key.as_bytes())) == source.api_key_sha256))
 }
 
 fn check_timestamp(header: Option<&str>, tolerance: Duration) -> Result<(), ApiError> {

@@ -20,6 +20,7 @@
 pub mod address_policy;
 pub mod api_error;
 pub mod client;
+pub mod connection;
 pub mod delivery;
 pub mod endpoint_health;
 pub mod event;

@@ -3,6 +3,7 @@
 //! ```text
 //! hub:
 //! ingest.<source>                                   NATS ingest (request/reply, core NATS)
+//! _INBOX.<source>.>                                 replies to a source (its inbox prefix)
 //! events.<client>                                   accepted events            stream EVENTS
 //! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
 //! region <r> (captured by its own streams; the hub sources them):
@@ -19,6 +20,11 @@ pub const INGEST_ALL: &str = "ingest.*";
 
 pub fn ingest(source: &SourceId) -> String {
     format!("ingest.{source}")
+}
+
+/// The inbox prefix a source's NATS client must use: it may receive replies only under it.
+pub fn source_inbox_prefix(source: &SourceId) -> String {
+    format!("_INBOX.{source}")
 }
 
 pub fn event(client: &ClientId) -> String {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use edgehook_nats::connection::NatsUrl;
 
 use super::deployment::{self, Deployment, Process, Window};
 use super::driver::{self, AcceptLog, Door, Events, Load, Plan};
@@ -70,7 +71,10 @@ async fn measure(
         },
         Via::Nats => {
             let url = credentials.nats_url.as_deref().context("the deployment has no NATS URL")?;
-            let client = async_nats::connect(url).await.with_context(|| format!("connecting to {url}"))?;
+            let url = NatsUrl::parse(url).context("--nats-url")?.with_token(&registered.api_key);
+            let login = url.options().custom_inbox_prefix(&registered.nats_inbox_prefix);
+            let client =
+                url.connect(login).await.with_context(|| format!("connecting to {url} as the source"))?;
             Door::Nats { client, subject: registered.nats_subject.clone() }
         }
     };

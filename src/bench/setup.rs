@@ -17,6 +17,7 @@ pub struct Registered {
     pub api_key: String,
     pub source_secret: String,
     pub nats_subject: String,
+    pub nats_inbox_prefix: String,
     /// Each webhook's `whsec_` signing secret, in endpoint order.
     pub webhook_secrets: Vec<String>,
     webhook_ids: Vec<String>,
@@ -34,6 +35,7 @@ struct SourceCreated {
     api_key: String,
     signing_secret: String,
     nats_subject: String,
+    nats_inbox_prefix: String,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +95,7 @@ pub async fn register(
         api_key: source.api_key,
         source_secret: source.signing_secret,
         nats_subject: source.nats_subject,
+        nats_inbox_prefix: source.nats_inbox_prefix,
         webhook_secrets,
         webhook_ids,
         client_token: client.token,

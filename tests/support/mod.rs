@@ -50,6 +50,19 @@ pub fn python() -> PathBuf {
     path
 }
 
+/// Connects with the login in `url`, as edgehook's services do.
+pub async fn connect_service(url: &str) -> async_nats::Client {
+    let url = edgehook_nats::connection::NatsUrl::parse(url).unwrap();
+    url.connect(url.options()).await.unwrap()
+}
+
+/// How a source connects to the hub at `url`: its API key as the token, replies under its own
+/// inbox prefix (the only one it may subscribe to).
+pub fn source_login(source: &Source) -> async_nats::ConnectOptions {
+    async_nats::ConnectOptions::with_token(source.api_key.clone())
+        .custom_inbox_prefix(format!("_INBOX.{}", source.id))
+}
+
 #[path = "../../src/ports.rs"]
 mod ports;
 

@@ -16,7 +16,10 @@ use super::{WAIT, free_port, nats_server_binary, project_root};
 pub struct DevCredentials {
     pub control_plane_url: String,
     pub ingest_url: String,
+    /// The hub as sources reach it (they log in with their API key).
     pub nats_url: String,
+    /// The hub with the services' login.
+    pub nats_service_url: String,
     pub admin_token: String,
 }
 
@@ -128,6 +131,7 @@ pub struct NatsServer {
     store: TempDir,
     conf: PathBuf,
     env: Vec<(String, String)>,
+    /// With the services' login, for the hub.
     pub url: String,
     pub port: u16,
     /// The hub's leaf node listener (0 for a region).
@@ -135,11 +139,24 @@ pub struct NatsServer {
 }
 
 impl NatsServer {
-    /// The hub (`nats/conf/hub.conf`).
+    /// The hub (`nats/conf/hub.conf`), with the test logins.
     pub async fn hub() -> Self {
         let leaf_port = free_port();
-        let env = vec![("EDGEHOOK_NATS_LEAF_PORT".to_owned(), leaf_port.to_string())];
-        Self::start("hub.conf", env, leaf_port).await
+        let issuer = nkeys::KeyPair::from_seed(TEST_NATS_AUTH_SEED).unwrap().public_key();
+        let env = vec![
+            ("EDGEHOOK_NATS_LEAF_PORT".to_owned(), leaf_port.to_string()),
+            ("EDGEHOOK_NATS_PASSWORD".to_owned(), TEST_NATS_PASSWORD.to_owned()),
+            ("EDGEHOOK_NATS_AUTH_ISSUER".to_owned(), issuer),
+            ("EDGEHOOK_NATS_LEAF_PASSWORD".to_owned(), TEST_NATS_LEAF_PASSWORD.to_owned()),
+        ];
+        let mut hub = Self::start("hub.conf", env, leaf_port).await;
+        hub.url = format!("nats://edgehook:{TEST_NATS_PASSWORD}@127.0.0.1:{}", hub.port);
+        hub
+    }
+
+    /// The hub as sources reach it: no login in the URL.
+    pub fn source_url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
     }
 
     /// A region (`nats/conf/region.conf`): a leaf node of the hub at `hub_leaf_url`.
@@ -152,7 +169,7 @@ impl NatsServer {
     }
 
     pub fn leaf_url(&self) -> String {
-        format!("nats-leaf://127.0.0.1:{}", self.leaf_port)
+        leaf_url_at(self.leaf_port)
     }
 
     async fn start(conf: &str, env: Vec<(String, String)>, leaf_port: u16) -> Self {
@@ -210,6 +227,16 @@ impl Drop for NatsServer {
     }
 }
 
+/// The hub's leaf listener at `port` (itself or a proxy in front of it), with the regions' login.
+pub fn leaf_url_at(port: u16) -> String {
+    format!("nats-leaf://region:{TEST_NATS_LEAF_PASSWORD}@127.0.0.1:{port}")
+}
+
+/// The test hub's logins (what `edgehook nats-keys` makes for a deployment).
+pub const TEST_NATS_PASSWORD: &str = "test-services-password";
+pub const TEST_NATS_LEAF_PASSWORD: &str = "test-regions-password";
+pub const TEST_NATS_AUTH_SEED: &str = "SAAP6HIKBCFEGVW6U224HQEZTXMGZNOLAETKYJ2BI2IUFHJNPATIZNFNEU";
+
 /// The key every standalone service of a test seals and opens secrets with.
 pub const TEST_SECRETS_KEY: &str = "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=";
 
@@ -226,6 +253,7 @@ impl Service {
         let child = Command::new(env!("CARGO_BIN_EXE_edgehook"))
             .args(args)
             .env("EDGEHOOK_SECRETS_KEY", TEST_SECRETS_KEY)
+            .env("EDGEHOOK_NATS_AUTH_SEED", TEST_NATS_AUTH_SEED)
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
             .stderr(file)

@@ -65,7 +65,7 @@ impl Topology {
                 if proxied { Some(Proxy::start(([127, 0, 0, 1], hub.leaf_port).into()).await) } else { None };
             let leaf_url = link
                 .as_ref()
-                .map_or_else(|| hub.leaf_url(), |proxy| format!("nats-leaf://127.0.0.1:{}", proxy.port));
+                .map_or_else(|| hub.leaf_url(), |proxy| super::processes::leaf_url_at(proxy.port));
             let nats = NatsServer::region(name, &leaf_url).await;
             regions.insert(
                 name.to_string(),
@@ -111,7 +111,8 @@ impl Topology {
         let credentials = DevCredentials {
             control_plane_url: format!("http://{control_addr}"),
             ingest_url: format!("http://{ingest_addr}"),
-            nats_url: hub.url.clone(),
+            nats_url: hub.source_url(),
+            nats_service_url: hub.url.clone(),
             admin_token: admin_token(),
         };
         until_healthy(&credentials.control_plane_url).await;

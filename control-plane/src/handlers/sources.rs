@@ -42,8 +42,11 @@ struct SourceCreated<'a> {
     api_key: String,
     /// Key of the `X-Source-Signature` HMAC.
     signing_secret: &'a str,
-    /// Where the source may also publish events over NATS (request/reply).
+    /// Where the source may also publish events over NATS (request/reply), logged in with its
+    /// API key as the token.
     nats_subject: String,
+    /// The inbox prefix its NATS client must use to get replies (the only one it may read).
+    nats_inbox_prefix: String,
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
 }
@@ -100,6 +103,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
         api_key,
         signing_secret: &signing_secret,
         nats_subject: subjects::ingest(&source.id),
+        nats_inbox_prefix: subjects::source_inbox_prefix(&source.id),
         created_at: source.created_at,
     };
     Ok(json(StatusCode::CREATED, &created))
