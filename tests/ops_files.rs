@@ -552,8 +552,8 @@ fn terraform_checker_catches_broken_modules() {
             "variable \"leaf_host_name\"",
             "var.leaf_hostname is not declared",
         ),
-        (example, "  api_hostname        = var.hub.api_hostname\n", "", "does not pass api_hostname"),
-        (example, "name                        = \"eu\"", "region_name = \"eu\"", "passes region_name"),
+        (example, "  api_hostname           = var.hub.api_hostname\n", "", "does not pass api_hostname"),
+        (example, "name                         = \"eu\"", "region_name = \"eu\"", "passes region_name"),
         (example, "module.hub.leaf_url", "module.hub.leaf_address", "no output leaf_address"),
         (
             "terraform/modules/region/main.tf",
@@ -575,9 +575,21 @@ fn terraform_checker_catches_broken_modules() {
         ),
         (
             "terraform/modules/region/main.tf",
-            "EDGEHOOK_HUB_LEAF_URL = var.hub_leaf_url",
-            "EDGEHOOK_HUB_URL = var.hub_leaf_url",
+            "EDGEHOOK_HUB_LEAF_URL = {",
+            "EDGEHOOK_HUB_URL = {",
             "reads $EDGEHOOK_HUB_LEAF_URL",
+        ),
+        (
+            "terraform/modules/hub/main.tf",
+            "    EDGEHOOK_NATS_LEAF_PASSWORD = { secret_arn",
+            "    EDGEHOOK_NATS_LEAF_PASSWORDS = { secret_arn",
+            "reads $EDGEHOOK_NATS_LEAF_PASSWORD",
+        ),
+        (
+            "terraform/modules/region/main.tf",
+            "    EDGEHOOK_HUB_LEAF_URL = {",
+            "    EDGEHOOK_REGION = { secret_arn = var.hub_leaf_password_secret_arn }\n    EDGEHOOK_HUB_LEAF_URL = {",
+            "EDGEHOOK_REGION is in both environment and secret_environment",
         ),
         (
             "terraform/modules/hub/outputs.tf",
@@ -887,18 +899,32 @@ fn production_nats_configs_form_clusters_linked_over_mutual_tls() {
     std::fs::create_dir_all(&certs).unwrap();
     test_certificates(&certs, &["hub", "eu"]);
 
+    // The hub's logins (nats/conf/hub.conf), which modules/hub fetches from its NATS logins
+    // secret; a region's servers get the leaf password in their EDGEHOOK_HUB_LEAF_URL.
+    const SERVICE_PASSWORD: &str = "test-service-password";
+    const LEAF_PASSWORD: &str = "test-leaf-password";
+    let auth_issuer = nkeys::KeyPair::new_account().public_key();
+
     let hub_ports = ClusterPorts::new();
     let leaf_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
     // Each hub server gets its own leaf port here (one machine); in AWS all use 7422 behind
     // the load balancer. Regions dial one of them, as they dial the load balancer.
     let hub = start_cluster(work.path(), NATS_SIDES[0], "hub", "edgehook-hub", &hub_ports, "hub", |i| {
-        vec![("EDGEHOOK_NATS_LEAF_PORT", leaf_ports[i].to_string())]
+        vec![
+            ("EDGEHOOK_NATS_LEAF_PORT", leaf_ports[i].to_string()),
+            ("EDGEHOOK_NATS_PASSWORD", SERVICE_PASSWORD.to_owned()),
+            ("EDGEHOOK_NATS_AUTH_ISSUER", auth_issuer.clone()),
+            ("EDGEHOOK_NATS_LEAF_PASSWORD", LEAF_PASSWORD.to_owned()),
+        ]
     });
     let region_ports = ClusterPorts::new();
     let region = start_cluster(work.path(), NATS_SIDES[1], "eu", "edgehook-eu", &region_ports, "eu", |_| {
         vec![
             ("EDGEHOOK_REGION", "eu".to_owned()),
-            ("EDGEHOOK_HUB_LEAF_URL", format!("nats-leaf://127.0.0.1:{}", leaf_ports[0])),
+            (
+                "EDGEHOOK_HUB_LEAF_URL",
+                format!("nats-leaf://region:{LEAF_PASSWORD}@127.0.0.1:{}", leaf_ports[0]),
+            ),
         ]
     });
     let all: Vec<&NatsServer> = hub.iter().chain(&region).collect();

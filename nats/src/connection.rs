@@ -1,20 +1,21 @@
 //! NATS URLs that carry their credentials, as `nats` tools write them:
 //! `nats://user:password@host:4222` (a user and password) or `nats://token@host:4222` (a
-//! token). async-nats ignores credentials in a URL, so every edgehook connection goes through
-//! [`NatsUrl`], which takes them out, hands them to [`async_nats::ConnectOptions`], and keeps
-//! a redacted form for logs and errors.
+//! token), several of a cluster separated by commas. async-nats ignores credentials in a URL and
+//! takes one URL per string, so every edgehook connection goes through [`NatsUrl`], which takes
+//! the credentials out, hands them to [`async_nats::ConnectOptions`], connects to every server
+//! of the list, and keeps a redacted form for logs and errors.
 
 use std::fmt;
 
 /// A parsed `--nats-url`: where to connect and, apart, how to log in.
 #[derive(Clone)]
 pub struct NatsUrl {
-    /// The URL without credentials: safe to print.
-    address: String,
+    /// The servers' URLs without credentials: safe to print.
+    servers: Vec<String>,
     login: Login,
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 enum Login {
     None,
     Token(String),
@@ -29,33 +30,35 @@ pub struct InvalidNatsUrl {
 }
 
 impl NatsUrl {
-    pub fn parse(url: &str) -> Result<Self, InvalidNatsUrl> {
-        let invalid = |reason: String| InvalidNatsUrl { url: redact(url), reason };
-        let mut parsed = url::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
-        if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(invalid("it names no host (write nats://host:4222)".to_owned()));
+    /// One URL or several, comma-separated, all with the same login (or none).
+    pub fn parse(urls: &str) -> Result<Self, InvalidNatsUrl> {
+        let mut servers = Vec::new();
+        let mut logins = Vec::new();
+        for url in urls.split(',').map(str::trim).filter(|url| !url.is_empty()) {
+            let (server, login) = parse_one(url)?;
+            servers.push(server);
+            logins.push(login);
         }
-        let user = decode(parsed.username());
-        let password = parsed.password().map(decode);
-        let login = match (user.is_empty(), password) {
-            (true, None) => Login::None,
-            (false, None) => Login::Token(user),
-            (_, Some(password)) => Login::UserPassword(user, password),
+        let Some(login) = logins.first().cloned() else {
+            return Err(InvalidNatsUrl { url: redact(urls), reason: "it is empty".to_owned() });
         };
-        let _ = parsed.set_username("");
-        let _ = parsed.set_password(None);
-        let address = parsed.as_str().trim_end_matches('/').to_owned();
-        Ok(Self { address, login })
+        if logins.iter().any(|other| *other != login) {
+            return Err(InvalidNatsUrl {
+                url: redact(urls),
+                reason: "its servers carry different logins".to_owned(),
+            });
+        }
+        Ok(Self { servers, login })
     }
 
-    /// The same server, logged into with a token instead (how a source connects).
+    /// The same servers, logged into with a token instead (how a source connects).
     pub fn with_token(&self, token: &str) -> Self {
-        Self { address: self.address.clone(), login: Login::Token(token.to_owned()) }
+        Self { servers: self.servers.clone(), login: Login::Token(token.to_owned()) }
     }
 
-    /// The URL without its credentials.
-    pub fn address(&self) -> &str {
-        &self.address
+    /// The URLs without their credentials, comma-separated.
+    pub fn address(&self) -> String {
+        self.servers.join(",")
     }
 
     /// Connect options carrying the URL's credentials; connect them to [`Self::address`].
@@ -74,19 +77,37 @@ impl NatsUrl {
         &self,
         options: async_nats::ConnectOptions,
     ) -> Result<async_nats::Client, async_nats::ConnectError> {
-        options.connect(self.address.as_str()).await
+        options.connect(self.servers.as_slice()).await
     }
+}
+
+fn parse_one(url: &str) -> Result<(String, Login), InvalidNatsUrl> {
+    let invalid = |reason: String| InvalidNatsUrl { url: redact(url), reason };
+    let mut parsed = url::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it names no host (write nats://host:4222)".to_owned()));
+    }
+    let user = decode(parsed.username());
+    let password = parsed.password().map(decode);
+    let login = match (user.is_empty(), password) {
+        (true, None) => Login::None,
+        (false, None) => Login::Token(user),
+        (_, Some(password)) => Login::UserPassword(user, password),
+    };
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    Ok((parsed.as_str().trim_end_matches('/').to_owned(), login))
 }
 
 impl fmt::Display for NatsUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.address)
+        f.write_str(&self.address())
     }
 }
 
 impl fmt::Debug for NatsUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.address)
+        f.write_str(&self.address())
     }
 }
 
@@ -94,14 +115,15 @@ fn decode(part: &str) -> String {
     percent_encoding::percent_decode_str(part).decode_utf8_lossy().into_owned()
 }
 
-/// `url` with anything between `://` and `@` replaced, for error messages about a bad URL.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+/// `urls` with each login replaced, for error messages about a bad URL.
+fn redact(urls: &str) -> String {
+    let redact_one = |url: &str| match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}://***{}", &url[..scheme_end], &url[at..])
         }
         _ => url.to_owned(),
-    }
+    };
+    urls.split(',').map(redact_one).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
@@ -130,6 +152,18 @@ mod tests {
         let url = NatsUrl::parse("nats://127.0.0.1:4222").unwrap();
         assert!(matches!(url.login, Login::None));
         assert_eq!(url.with_token("t").address(), "nats://127.0.0.1:4222");
+    }
+
+    #[test]
+    fn a_cluster_is_a_comma_separated_list_with_one_login() {
+        let url =
+            NatsUrl::parse("nats://edgehook:pw@10.0.1.10:4222,nats://edgehook:pw@10.0.2.10:4222").unwrap();
+        assert_eq!(url.servers, ["nats://10.0.1.10:4222", "nats://10.0.2.10:4222"]);
+        assert_eq!(url.address(), "nats://10.0.1.10:4222,nats://10.0.2.10:4222");
+        assert!(matches!(&url.login, Login::UserPassword(_, password) if password == "pw"));
+        let mixed = NatsUrl::parse("nats://edgehook:pw@a:4222,nats://edgehook:other@b:4222").err().unwrap();
+        assert!(mixed.to_string().contains("different logins"), "{mixed}");
+        assert!(!mixed.to_string().contains("other"), "{mixed}");
     }
 
     #[test]

@@ -16,8 +16,9 @@ Terraform cannot be installed here, so this parses every file with python-hcl2 a
   (nats/conf/hub.conf and nats/conf/region.conf) rather than copies;
 - every $EDGEHOOK_* variable in the NATS configuration files a module hands to
   modules/nats-cluster (the base, its includes, cluster.conf) is in the servers' environment
-  (what nats-cluster sets plus the caller's `environment`), and the caller sets nothing unused:
-  nats-server refuses to start on a variable it cannot resolve.
+  (what nats-cluster sets plus the caller's `environment` and `secret_environment`, the latter
+  fetched from Secrets Manager at each start), and the caller sets nothing unused, nor a
+  variable in both: nats-server refuses to start on a variable it cannot resolve.
 
 Usage: check_terraform.py <terraform dir>. Prints what it checked; exits 1 listing every problem.
 """
@@ -318,7 +319,12 @@ class Checker:
                     if target is not None and target.is_file():
                         files.append(target)
                 environment = body.get("environment", {})
-                set_by_caller = set(environment) if isinstance(environment, dict) else set()
+                plain = set(environment) if isinstance(environment, dict) else set()
+                secret_environment = body.get("secret_environment", {})
+                secret = set(secret_environment) if isinstance(secret_environment, dict) else set()
+                for name in sorted(plain & secret):
+                    self.problem(where, f"{name} is in both environment and secret_environment")
+                set_by_caller = plain | secret
                 available = set_by_cluster | set_by_caller
                 used = set()
                 for path in files:
@@ -330,9 +336,11 @@ class Checker:
                                 self.problem(where, f"{path.relative_to(self.repository)}:{number} reads "
                                                     f"${name}, which no one puts in the servers' environment")
                 for name in sorted(set_by_caller - used):
-                    self.problem(where, f"environment sets {name}, which no NATS configuration file reads")
+                    which = "secret_environment" if name in secret else "environment"
+                    self.problem(where, f"{which} sets {name}, which no NATS configuration file reads")
                 self.checked.append(f"{where}: the {len(used)} EDGEHOOK_* variables of "
-                                    f"{len(files)} NATS configuration files are all set")
+                                    f"{len(files)} NATS configuration files are all set "
+                                    f"({len(used & secret)} from Secrets Manager)")
 
     def run(self):
         self.parse()

@@ -57,20 +57,21 @@ module "hub" {
   source    = "../../modules/hub"
   providers = { aws = aws.hub }
 
-  deployment_name     = var.deployment_name
-  regions             = sort(keys(var.regions))
-  vpc_id              = module.hub_network.vpc_id
-  private_subnet_ids  = module.hub_network.private_subnets
-  public_subnet_ids   = module.hub_network.public_subnets
-  artifacts_s3_uri    = var.artifacts_s3_uri
-  route53_zone_id     = var.hub.route53_zone_id
-  api_hostname        = var.hub.api_hostname
-  api_certificate_arn = var.hub.api_certificate_arn
-  leaf_hostname       = var.hub.leaf_hostname
-  jwt_secret_arn      = var.hub.jwt_secret_arn
-  nats_tls_secret_arn = var.hub.nats_tls_secret_arn
-  monitoring_cidrs    = var.monitoring_cidrs
-  tags                = var.tags
+  deployment_name        = var.deployment_name
+  regions                = sort(keys(var.regions))
+  vpc_id                 = module.hub_network.vpc_id
+  private_subnet_ids     = module.hub_network.private_subnets
+  public_subnet_ids      = module.hub_network.public_subnets
+  artifacts_s3_uri       = var.artifacts_s3_uri
+  route53_zone_id        = var.hub.route53_zone_id
+  api_hostname           = var.hub.api_hostname
+  api_certificate_arn    = var.hub.api_certificate_arn
+  leaf_hostname          = var.hub.leaf_hostname
+  jwt_secret_arn         = var.hub.jwt_secret_arn
+  nats_tls_secret_arn    = var.hub.nats_tls_secret_arn
+  nats_logins_secret_arn = var.hub.nats_logins_secret_arn
+  monitoring_cidrs       = var.monitoring_cidrs
+  tags                   = var.tags
   # Regions connect from their NAT gateways' addresses.
   leaf_allowed_cidrs = [
     for address in concat(module.eu_network.nat_public_ips, module.us_network.nat_public_ips) : "${address}/32"
@@ -103,17 +104,18 @@ module "region_eu" {
   source    = "../../modules/region"
   providers = { aws = aws.eu }
 
-  deployment_name             = var.deployment_name
-  name                        = "eu"
-  hub_leaf_url                = module.hub.leaf_url
-  vpc_id                      = module.eu_network.vpc_id
-  private_subnet_ids          = module.eu_network.private_subnets
-  artifacts_s3_uri            = var.artifacts_s3_uri
-  nats_tls_secret_arn         = var.regions["eu"].nats_tls_secret_arn
-  redis_auth_token_secret_arn = var.regions["eu"].redis_auth_token_secret_arn
-  relay_max_instances         = var.regions["eu"].relay_max_instances
-  monitoring_cidrs            = var.monitoring_cidrs
-  tags                        = var.tags
+  deployment_name              = var.deployment_name
+  name                         = "eu"
+  hub_leaf_url                 = module.hub.leaf_url
+  vpc_id                       = module.eu_network.vpc_id
+  private_subnet_ids           = module.eu_network.private_subnets
+  artifacts_s3_uri             = var.artifacts_s3_uri
+  nats_tls_secret_arn          = var.regions["eu"].nats_tls_secret_arn
+  hub_leaf_password_secret_arn = var.regions["eu"].hub_leaf_password_secret_arn
+  redis_auth_token_secret_arn  = var.regions["eu"].redis_auth_token_secret_arn
+  relay_max_instances          = var.regions["eu"].relay_max_instances
+  monitoring_cidrs             = var.monitoring_cidrs
+  tags                         = var.tags
 }
 
 # --- Region us -----------------------------------------------------------------------------
@@ -142,15 +144,16 @@ module "region_us" {
   source    = "../../modules/region"
   providers = { aws = aws.us }
 
-  deployment_name             = var.deployment_name
-  name                        = "us"
-  hub_leaf_url                = module.hub.leaf_url
-  vpc_id                      = module.us_network.vpc_id
-  private_subnet_ids          = module.us_network.private_subnets
-  artifacts_s3_uri            = var.artifacts_s3_uri
-  nats_tls_secret_arn         = var.regions["us"].nats_tls_secret_arn
-  redis_auth_token_secret_arn = var.regions["us"].redis_auth_token_secret_arn
-  relay_max_instances         = var.regions["us"].relay_max_instances
-  monitoring_cidrs            = var.monitoring_cidrs
-  tags                        = var.tags
+  deployment_name              = var.deployment_name
+  name                         = "us"
+  hub_leaf_url                 = module.hub.leaf_url
+  vpc_id                       = module.us_network.vpc_id
+  private_subnet_ids           = module.us_network.private_subnets
+  artifacts_s3_uri             = var.artifacts_s3_uri
+  nats_tls_secret_arn          = var.regions["us"].nats_tls_secret_arn
+  hub_leaf_password_secret_arn = var.regions["us"].hub_leaf_password_secret_arn
+  redis_auth_token_secret_arn  = var.regions["us"].redis_auth_token_secret_arn
+  relay_max_instances          = var.regions["us"].relay_max_instances
+  monitoring_cidrs             = var.monitoring_cidrs
+  tags                         = var.tags
 }

@@ -12,25 +12,27 @@ variable "artifacts_s3_uri" {
 variable "hub" {
   description = "Where and how the hub runs."
   type = object({
-    aws_region          = string
-    cidr                = string
-    route53_zone_id     = string
-    api_hostname        = string
-    api_certificate_arn = string
-    leaf_hostname       = string
-    jwt_secret_arn      = string
-    nats_tls_secret_arn = string
+    aws_region             = string
+    cidr                   = string
+    route53_zone_id        = string
+    api_hostname           = string
+    api_certificate_arn    = string
+    leaf_hostname          = string
+    jwt_secret_arn         = string
+    nats_tls_secret_arn    = string
+    nats_logins_secret_arn = string
   })
 }
 
 variable "regions" {
   description = "edgehook regions (name => where and how). This example wires exactly eu and us; README.md says how to add one."
   type = map(object({
-    aws_region                  = string
-    cidr                        = string
-    nats_tls_secret_arn         = string
-    redis_auth_token_secret_arn = string
-    relay_max_instances         = optional(number, 20)
+    aws_region                   = string
+    cidr                         = string
+    nats_tls_secret_arn          = string
+    hub_leaf_password_secret_arn = string
+    redis_auth_token_secret_arn  = string
+    relay_max_instances          = optional(number, 20)
   }))
 
   validation {

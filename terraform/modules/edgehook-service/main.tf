@@ -31,6 +31,7 @@ locals {
           content = templatefile("${path.module}/templates/fetch-secrets.sh.tftpl", {
             aws_region         = data.aws_region.current.region
             secret_environment = var.secret_environment
+            secrets_file       = "/run/edgehook/secrets.env"
           })
         },
         {
@@ -59,7 +60,7 @@ module "role" {
 
   name              = var.name
   artifacts_s3_uri  = var.artifacts_s3_uri
-  secret_arns       = values(var.secret_environment)
+  secret_arns       = distinct([for secret in values(var.secret_environment) : secret.secret_arn])
   extra_policy_json = var.extra_iam_policy_json
   tags              = local.tags
 }

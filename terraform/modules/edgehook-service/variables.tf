@@ -24,9 +24,18 @@ variable "environment" {
 }
 
 variable "secret_environment" {
-  description = "Environment variables read from Secrets Manager at each start (variable name => secret ARN; the secret's value is a plain string)."
-  type        = map(string)
-  default     = {}
+  description = "Environment variables read from Secrets Manager at each start, never written in the user data: variable name => { secret_arn; json_key, to take that key of a JSON secret (null: the secret's value is a plain string); format, the variable's value with %s standing for the secret's (default \"%s\"), e.g. a URL with a password in it }."
+  type = map(object({
+    secret_arn = string
+    json_key   = optional(string)
+    format     = optional(string, "%s")
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for secret in values(var.secret_environment) : strcontains(secret.format, "%s") && !strcontains(secret.format, "'") && !strcontains(secret.format, "\"")])
+    error_message = "Each secret_environment format must contain %s and no quotes."
+  }
 }
 
 variable "vpc_id" {

@@ -18,10 +18,19 @@ locals {
   tags           = merge(var.tags, { EdgehookDeployment = var.deployment_name })
   default_region = coalesce(var.default_region, var.regions[0])
 
-  # What every hub service reads: where NATS is, and JSON logs for the log pipeline.
+  # What every hub service reads: JSON logs for the log pipeline ...
   service_environment = {
-    EDGEHOOK_NATS_URL   = module.nats.client_url
     EDGEHOOK_LOG_FORMAT = "json"
+  }
+  # ... and where NATS is, with the login of the `edgehook` user (nats/conf/hub.conf) in every
+  # server's URL: nats://edgehook:<password>@<server>:4222,... The password comes from the NATS
+  # logins secret at each start, never from the user data.
+  service_secret_environment = {
+    EDGEHOOK_NATS_URL = {
+      secret_arn = var.nats_logins_secret_arn
+      json_key   = "EDGEHOOK_NATS_PASSWORD"
+      format     = join(",", [for ip in module.nats.private_ips : "nats://edgehook:%s@${ip}:${module.nats.client_port}"])
+    }
   }
 }
 
@@ -41,6 +50,14 @@ module "nats" {
   }
   environment = {
     EDGEHOOK_NATS_LEAF_PORT = tostring(local.leaf_port)
+  }
+  # The logins hub.conf requires, from the NATS logins secret (JSON, keys as `edgehook
+  # nats-keys` prints them): the services' password, the auth callout's issuer (an account
+  # public key), the regions' leaf password.
+  secret_environment = {
+    EDGEHOOK_NATS_PASSWORD      = { secret_arn = var.nats_logins_secret_arn, json_key = "EDGEHOOK_NATS_PASSWORD" }
+    EDGEHOOK_NATS_AUTH_ISSUER   = { secret_arn = var.nats_logins_secret_arn, json_key = "EDGEHOOK_NATS_AUTH_ISSUER" }
+    EDGEHOOK_NATS_LEAF_PASSWORD = { secret_arn = var.nats_logins_secret_arn, json_key = "EDGEHOOK_NATS_LEAF_PASSWORD" }
   }
 
   vpc_id                       = var.vpc_id
@@ -74,9 +91,9 @@ module "control_plane" {
     EDGEHOOK_REGIONS            = join(",", var.regions)
     EDGEHOOK_DEFAULT_REGION     = local.default_region
   })
-  secret_environment = {
-    EDGEHOOK_JWT_SECRET = var.jwt_secret_arn
-  }
+  secret_environment = merge(local.service_secret_environment, {
+    EDGEHOOK_JWT_SECRET = { secret_arn = var.jwt_secret_arn }
+  })
 
   vpc_id        = var.vpc_id
   subnet_ids    = var.private_subnet_ids
@@ -103,6 +120,11 @@ module "ingest" {
   service         = "ingest"
   environment = merge(local.service_environment, {
     EDGEHOOK_INGEST_ADDR = "0.0.0.0:${local.api_port.ingest}"
+  })
+  # Ingest answers the hub's auth callout (sources log in to NATS with their API key), signing
+  # with the account seed whose public key is the servers' EDGEHOOK_NATS_AUTH_ISSUER.
+  secret_environment = merge(local.service_secret_environment, {
+    EDGEHOOK_NATS_AUTH_SEED = { secret_arn = var.nats_logins_secret_arn, json_key = "EDGEHOOK_NATS_AUTH_SEED" }
   })
 
   vpc_id        = var.vpc_id
@@ -131,6 +153,7 @@ module "router" {
   environment = merge(local.service_environment, {
     EDGEHOOK_ADMIN_ADDR = "0.0.0.0:${local.router_admin}"
   })
+  secret_environment = local.service_secret_environment
 
   vpc_id           = var.vpc_id
   subnet_ids       = var.private_subnet_ids

@@ -4,12 +4,12 @@ output "api_url" {
 }
 
 output "leaf_url" {
-  description = "What each region's NATS servers connect to (EDGEHOOK_HUB_LEAF_URL of modules/region)."
+  description = "What each region's NATS servers connect to (hub_leaf_url of modules/region, which adds the `region` login to it for EDGEHOOK_HUB_LEAF_URL)."
   value       = "nats-leaf://${var.leaf_hostname}:${local.leaf_port}"
 }
 
 output "nats_client_url" {
-  description = "The hub's NATS servers, for edgehook processes inside the hub's VPC (EDGEHOOK_NATS_URL)."
+  description = "The hub's NATS servers, for edgehook processes inside the hub's VPC, without credentials: EDGEHOOK_NATS_URL needs the `edgehook` user's login in each URL (nats://edgehook:<password>@host:4222)."
   value       = module.nats.client_url
 }
 

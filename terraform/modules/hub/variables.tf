@@ -98,6 +98,11 @@ variable "jwt_secret_arn" {
   type        = string
 }
 
+variable "nats_logins_secret_arn" {
+  description = "Secrets Manager secret (ARN) with the hub NATS server's logins, JSON with the keys `edgehook nats-keys` prints: EDGEHOOK_NATS_PASSWORD (the services' `edgehook` user), EDGEHOOK_NATS_AUTH_ISSUER (account public key A..., the auth callout's issuer), EDGEHOOK_NATS_LEAF_PASSWORD (the regions' `region` user; each region has it in its hub_leaf_password_secret_arn too) and EDGEHOOK_NATS_AUTH_SEED (the issuer's seed SA..., for ingest). Every hub instance may read it."
+  type        = string
+}
+
 variable "nats_tls_secret_arn" {
   description = "Secrets Manager secret (ARN) with the hub NATS servers' leaf TLS material, JSON {\"cert_pem\", \"key_pem\", \"ca_pem\"}: a certificate for leaf_hostname and the CA that signs the regions' certificates."
   type        = string

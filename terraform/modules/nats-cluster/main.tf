@@ -26,9 +26,10 @@ locals {
   # The JetStream volume is mounted here; the store is a directory on it.
   data_mount = "/var/lib/nats"
   store_dir  = "/var/lib/nats/jetstream"
-  # TLS material is fetched from Secrets Manager at each start into memory (/run): the private
-  # key never reaches a disk, an AMI or the user data.
-  tls_dir = "/run/nats/tls"
+  # TLS material and secret_environment are fetched from Secrets Manager at each start into
+  # memory (/run): the private key and passwords never reach a disk, an AMI or the user data.
+  tls_dir      = "/run/nats/tls"
+  secrets_file = "/run/nats/secrets.env"
 
   servers = [for i in range(var.cluster_size) : {
     name      = "${var.server_name_prefix}-${i + 1}"
@@ -59,7 +60,7 @@ module "role" {
 
   name             = "${var.cluster_name}-nats"
   artifacts_s3_uri = var.artifacts_s3_uri
-  secret_arns      = [var.tls_secret_arn]
+  secret_arns      = distinct(concat([var.tls_secret_arn], [for secret in values(var.secret_environment) : secret.secret_arn]))
   tags             = local.tags
 }
 
@@ -200,6 +201,16 @@ locals {
             aws_region     = data.aws_region.current.region
             tls_secret_arn = var.tls_secret_arn
             tls_dir        = local.tls_dir
+          })
+        },
+        {
+          path        = "/usr/local/sbin/edgehook-nats-fetch-secrets"
+          permissions = "0755"
+          # The same script as the edgehook services' (modules/edgehook-service).
+          content = templatefile("${path.module}/../edgehook-service/templates/fetch-secrets.sh.tftpl", {
+            aws_region         = data.aws_region.current.region
+            secret_environment = var.secret_environment
+            secrets_file       = local.secrets_file
           })
         },
         {

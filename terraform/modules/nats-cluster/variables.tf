@@ -25,9 +25,24 @@ variable "config_includes" {
 }
 
 variable "environment" {
-  description = "Environment of nats-server for the variables the base configuration and the includes read (EDGEHOOK_REGION, EDGEHOOK_HUB_LEAF_URL, EDGEHOOK_NATS_LEAF_PORT, ...), beside those this module sets."
+  description = "Environment of nats-server for the variables the base configuration and the includes read (EDGEHOOK_REGION, EDGEHOOK_NATS_LEAF_PORT, ...), beside those this module sets. No secrets here (it is in the user data): those go in secret_environment."
   type        = map(string)
   default     = {}
+}
+
+variable "secret_environment" {
+  description = "Environment of nats-server read from Secrets Manager at each start (passwords the configuration reads), never written in the user data: variable name => { secret_arn; json_key, to take that key of a JSON secret (null: the secret's value is a plain string); format, the variable's value with %s standing for the secret's (default \"%s\"), e.g. a URL with a password in it }. The instances may read these secrets."
+  type = map(object({
+    secret_arn = string
+    json_key   = optional(string)
+    format     = optional(string, "%s")
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for secret in values(var.secret_environment) : strcontains(secret.format, "%s") && !strcontains(secret.format, "'") && !strcontains(secret.format, "\"")])
+    error_message = "Each secret_environment format must contain %s and no quotes."
+  }
 }
 
 variable "cluster_size" {

@@ -41,8 +41,16 @@ module "nats" {
     "leafnodes-tls.conf" = file("${path.module}/conf/leafnodes-tls.conf")
   }
   environment = {
-    EDGEHOOK_REGION       = var.name
-    EDGEHOOK_HUB_LEAF_URL = var.hub_leaf_url
+    EDGEHOOK_REGION = var.name
+  }
+  # The hub's leaf listener with the `region` login of nats/conf/hub.conf in it:
+  # nats-leaf://region:<password>@<hub_leaf_url's host:port>, the password read from Secrets
+  # Manager at each start, never from the user data.
+  secret_environment = {
+    EDGEHOOK_HUB_LEAF_URL = {
+      secret_arn = var.hub_leaf_password_secret_arn
+      format     = "nats-leaf://region:%s@${trimprefix(var.hub_leaf_url, "nats-leaf://")}"
+    }
   }
 
   vpc_id                       = var.vpc_id
@@ -88,7 +96,7 @@ module "relays" {
     EDGEHOOK_LOG_FORMAT        = "json"
   }
   secret_environment = {
-    EDGEHOOK_REDIS_PASSWORD = var.redis_auth_token_secret_arn
+    EDGEHOOK_REDIS_PASSWORD = { secret_arn = var.redis_auth_token_secret_arn }
   }
 
   vpc_id        = var.vpc_id

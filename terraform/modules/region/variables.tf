@@ -15,7 +15,17 @@ variable "name" {
 }
 
 variable "hub_leaf_url" {
-  description = "The hub's leaf node listener (leaf_url of modules/hub), e.g. nats-leaf://leaf.edgehook.example.com:7422."
+  description = "The hub's leaf node listener (leaf_url of modules/hub), e.g. nats-leaf://leaf.edgehook.example.com:7422, without credentials (the login comes from hub_leaf_password_secret_arn)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^nats-leaf://[^@/'\"]+$", var.hub_leaf_url))
+    error_message = "hub_leaf_url must be nats-leaf://host:port, without credentials."
+  }
+}
+
+variable "hub_leaf_password_secret_arn" {
+  description = "Secrets Manager secret (ARN, in this AWS region) whose value is the password of the hub's `region` leaf user: EDGEHOOK_NATS_LEAF_PASSWORD of the hub's NATS logins secret (`edgehook nats-keys`)."
   type        = string
 }
 
