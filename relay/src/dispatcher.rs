@@ -94,7 +94,12 @@ pub async fn run(
         rate_limiter,
         deferrals: Deferrals::default(),
         auto_disable: AutoDisable::new(contract.hub.clone()),
-        sender: Sender::new(config.delivery_timeout, config.addresses.clone(), config.secrets.clone()),
+        sender: Sender::new(
+            config.delivery_timeout,
+            config.concurrency,
+            config.addresses.clone(),
+            config.secrets.clone(),
+        ),
         recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
         region,
     });
@@ -139,7 +144,9 @@ impl Dispatcher {
             }
             Lookup::Unknown => {
                 tracing::warn!(webhook_id = %task.webhook_id, "webhook not replicated here yet; delivery postponed");
-                return settle(&message, AckKind::Nak(Some(REPLICATION_PATIENCE))).await;
+                let admission =
+                    Admission::Defer { delay: REPLICATION_PATIENCE, reason: DeferReason::NotReplicated };
+                return self.defer(&message, &position, admission).await;
             }
         };
         if webhook.region != self.region {

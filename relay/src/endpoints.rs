@@ -87,11 +87,19 @@ pub enum DeferReason {
     RateLimited,
     /// edgehook disabled the webhook; deliveries wait for it to be enabled again.
     Disabled,
+    /// The webhook has not reached the region's copy of the webhooks bucket yet.
+    NotReplicated,
 }
 
 impl DeferReason {
-    pub const ALL: [DeferReason; 5] =
-        [Self::Saturated, Self::Paused, Self::CircuitOpen, Self::RateLimited, Self::Disabled];
+    pub const ALL: [DeferReason; 6] = [
+        Self::Saturated,
+        Self::Paused,
+        Self::CircuitOpen,
+        Self::RateLimited,
+        Self::Disabled,
+        Self::NotReplicated,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,6 +108,7 @@ impl DeferReason {
             Self::CircuitOpen => "circuit_open",
             Self::RateLimited => "rate_limited",
             Self::Disabled => "disabled",
+            Self::NotReplicated => "not_replicated",
         }
     }
 }

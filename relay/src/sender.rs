@@ -40,14 +40,21 @@ pub struct Attempt {
 }
 
 impl Sender {
-    pub fn new(timeout: Duration, addresses: Arc<AddressPolicy>, secrets: SecretsKey) -> Self {
+    /// `concurrency`: deliveries in flight at once, as many connections as one endpoint may keep
+    /// open between them (fewer would close and reopen connections under load).
+    pub fn new(
+        timeout: Duration,
+        concurrency: usize,
+        addresses: Arc<AddressPolicy>,
+        secrets: SecretsKey,
+    ) -> Self {
         // rustls with ring everywhere; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(concurrency)
             .user_agent(concat!("edgehook/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(addresses.resolver())
             .build()
