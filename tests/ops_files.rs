@@ -592,6 +592,24 @@ fn terraform_checker_catches_broken_modules() {
             "EDGEHOOK_REGION is in both environment and secret_environment",
         ),
         (
+            "terraform/modules/region/main.tf",
+            "    EDGEHOOK_SECRETS_KEY    = { secret_arn = var.secrets_key_secret_arn }\n",
+            "",
+            "edgehook relay needs EDGEHOOK_SECRETS_KEY",
+        ),
+        (
+            "terraform/modules/hub/main.tf",
+            "merge(local.service_secret_environment, local.secrets_key_environment, {\n    EDGEHOOK_NATS_AUTH_SEED",
+            "merge(local.service_secret_environment, {\n    EDGEHOOK_NATS_AUTH_SEED",
+            "edgehook ingest needs EDGEHOOK_SECRETS_KEY",
+        ),
+        (
+            "terraform/modules/region/main.tf",
+            "    EDGEHOOK_LOG_FORMAT        = \"json\"\n",
+            "    EDGEHOOK_LOG_FORMAT        = \"json\"\n    EDGEHOOK_JWT_SECRET        = \"not-in-user-data\"\n",
+            "EDGEHOOK_JWT_SECRET is a secret: it belongs in secret_environment",
+        ),
+        (
             "terraform/modules/hub/outputs.tf",
             "output \"api_url\" {",
             "output \"api_url\" {{",

@@ -18,7 +18,10 @@ Terraform cannot be installed here, so this parses every file with python-hcl2 a
   modules/nats-cluster (the base, its includes, cluster.conf) is in the servers' environment
   (what nats-cluster sets plus the caller's `environment` and `secret_environment`, the latter
   fetched from Secrets Manager at each start), and the caller sets nothing unused, nor a
-  variable in both: nats-server refuses to start on a variable it cannot resolve.
+  variable in both: nats-server refuses to start on a variable it cannot resolve;
+- every call of modules/edgehook-service gives its service the environment variables the
+  edgehook binary cannot start without there (SERVICE_REQUIRED_ENVIRONMENT), and the secret
+  ones (SECRET_VARIABLES) only through `secret_environment`, never in the user data.
 
 Usage: check_terraform.py <terraform dir>. Prints what it checked; exits 1 listing every problem.
 """
@@ -39,6 +42,23 @@ REQUIRED_READS = {
 # The module that runs NATS servers, and the local holding the environment it gives them.
 NATS_CLUSTER_MODULE = "modules/nats-cluster"
 NATS_SERVER_ENVIRONMENT_LOCAL = "server_environment"
+# The module that runs edgehook services, and what each service must be given (its
+# environment plus its secret_environment): the flags src/cli.rs declares without a default,
+# and EDGEHOOK_NATS_URL (its default, 127.0.0.1, has no NATS server on a service's instance).
+SERVICE_MODULE = "modules/edgehook-service"
+SERVICE_REQUIRED_ENVIRONMENT = {
+    "control-plane": {"EDGEHOOK_NATS_URL", "EDGEHOOK_JWT_SECRET", "EDGEHOOK_SECRETS_KEY"},
+    "ingest": {"EDGEHOOK_NATS_URL", "EDGEHOOK_SECRETS_KEY"},
+    "router": {"EDGEHOOK_NATS_URL"},
+    "relay": {"EDGEHOOK_NATS_URL", "EDGEHOOK_SECRETS_KEY"},
+}
+# Variables whose values are secrets: from Secrets Manager (secret_environment) only.
+SECRET_VARIABLES = {
+    "EDGEHOOK_JWT_SECRET",
+    "EDGEHOOK_SECRETS_KEY",
+    "EDGEHOOK_NATS_AUTH_SEED",
+    "EDGEHOOK_REDIS_PASSWORD",
+}
 # Names a template may use without templatefile() passing them.
 TEMPLATE_BUILTINS = {"true", "false", "null"}
 
@@ -342,6 +362,49 @@ class Checker:
                                     f"{len(files)} NATS configuration files are all set "
                                     f"({len(used & secret)} from Secrets Manager)")
 
+    def environment_names(self, module, value, seen=frozenset()):
+        """The EDGEHOOK_* variable names an environment map sets: the keys of a literal map, or
+        of the literal maps and locals an expression (merge(local.x, {...})) combines."""
+        if isinstance(value, dict):
+            return {key for key in value if key.startswith("EDGEHOOK_")}
+        if not isinstance(value, str):
+            return set()
+        names = set(re.findall(r"(?<![\w\"])(EDGEHOOK_\w+)\s*=(?!=)", value))
+        for name in re.findall(r"(?<![\w.])local\.([A-Za-z_][\w-]*)", value):
+            if name in module.locals and name not in seen:
+                names |= self.environment_names(module, module.locals[name], seen | {name})
+        return names
+
+    def check_service_environment(self):
+        service_dir = (self.root / SERVICE_MODULE).resolve()
+        if service_dir not in self.modules:
+            self.problem(SERVICE_MODULE, "missing")
+            return
+        for module in self.modules.values():
+            for call_name, body in module.module_calls.items():
+                source = unquote(body.get("source", ""))
+                if (module.directory / source).resolve() != service_dir:
+                    continue
+                where = f"{module.name}: module {call_name}"
+                service = unquote(body.get("service", ""))
+                if service not in SERVICE_REQUIRED_ENVIRONMENT:
+                    self.problem(where, f"service {service!r} is not one of "
+                                        f"{', '.join(sorted(SERVICE_REQUIRED_ENVIRONMENT))}")
+                    continue
+                plain = self.environment_names(module, body.get("environment", {}))
+                secret = self.environment_names(module, body.get("secret_environment", {}))
+                for name in sorted(SERVICE_REQUIRED_ENVIRONMENT[service] - plain - secret):
+                    self.problem(where, f"edgehook {service} needs {name}, which neither environment "
+                                        "nor secret_environment sets")
+                for name in sorted(plain & SECRET_VARIABLES):
+                    self.problem(where, f"{name} is a secret: it belongs in secret_environment, "
+                                        "not in environment (the user data)")
+                for name in sorted(plain & secret):
+                    self.problem(where, f"{name} is in both environment and secret_environment")
+                self.checked.append(f"{where}: edgehook {service} gets the "
+                                    f"{len(SERVICE_REQUIRED_ENVIRONMENT[service])} variables it needs "
+                                    f"({len(plain)} set in environment, {len(secret)} from Secrets Manager)")
+
     def run(self):
         self.parse()
         for module in self.modules.values():
@@ -349,6 +412,7 @@ class Checker:
             self.check_module_calls(module)
             self.check_files(module)
         self.check_nats_environment()
+        self.check_service_environment()
         for modules_dir, required in REQUIRED_READS.items():
             if (self.root / modules_dir).resolve() not in self.modules:
                 self.problem(modules_dir, f"missing (it must deploy {required})")

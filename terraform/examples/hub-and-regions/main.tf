@@ -68,6 +68,7 @@ module "hub" {
   api_certificate_arn    = var.hub.api_certificate_arn
   leaf_hostname          = var.hub.leaf_hostname
   jwt_secret_arn         = var.hub.jwt_secret_arn
+  secrets_key_secret_arn = var.hub.secrets_key_secret_arn
   nats_tls_secret_arn    = var.hub.nats_tls_secret_arn
   nats_logins_secret_arn = var.hub.nats_logins_secret_arn
   monitoring_cidrs       = var.monitoring_cidrs
@@ -112,6 +113,7 @@ module "region_eu" {
   artifacts_s3_uri             = var.artifacts_s3_uri
   nats_tls_secret_arn          = var.regions["eu"].nats_tls_secret_arn
   hub_leaf_password_secret_arn = var.regions["eu"].hub_leaf_password_secret_arn
+  secrets_key_secret_arn       = var.regions["eu"].secrets_key_secret_arn
   redis_auth_token_secret_arn  = var.regions["eu"].redis_auth_token_secret_arn
   relay_max_instances          = var.regions["eu"].relay_max_instances
   monitoring_cidrs             = var.monitoring_cidrs
@@ -152,6 +154,7 @@ module "region_us" {
   artifacts_s3_uri             = var.artifacts_s3_uri
   nats_tls_secret_arn          = var.regions["us"].nats_tls_secret_arn
   hub_leaf_password_secret_arn = var.regions["us"].hub_leaf_password_secret_arn
+  secrets_key_secret_arn       = var.regions["us"].secrets_key_secret_arn
   redis_auth_token_secret_arn  = var.regions["us"].redis_auth_token_secret_arn
   relay_max_instances          = var.regions["us"].relay_max_instances
   monitoring_cidrs             = var.monitoring_cidrs

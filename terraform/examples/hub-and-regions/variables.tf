@@ -19,6 +19,7 @@ variable "hub" {
     api_certificate_arn    = string
     leaf_hostname          = string
     jwt_secret_arn         = string
+    secrets_key_secret_arn = string
     nats_tls_secret_arn    = string
     nats_logins_secret_arn = string
   })
@@ -31,6 +32,7 @@ variable "regions" {
     cidr                         = string
     nats_tls_secret_arn          = string
     hub_leaf_password_secret_arn = string
+    secrets_key_secret_arn       = string
     redis_auth_token_secret_arn  = string
     relay_max_instances          = optional(number, 20)
   }))

@@ -32,6 +32,12 @@ locals {
       format     = join(",", [for ip in module.nats.private_ips : "nats://edgehook:%s@${ip}:${module.nats.client_port}"])
     }
   }
+  # The key webhook signing secrets and source secrets are sealed with before they reach the KV
+  # buckets (mirrored to every region): the control plane seals, ingest opens; every region's
+  # relays have the same key from their own copy of the secret. The router never sees a secret.
+  secrets_key_environment = {
+    EDGEHOOK_SECRETS_KEY = { secret_arn = var.secrets_key_secret_arn }
+  }
 }
 
 # --- NATS ----------------------------------------------------------------------------------
@@ -91,7 +97,7 @@ module "control_plane" {
     EDGEHOOK_REGIONS            = join(",", var.regions)
     EDGEHOOK_DEFAULT_REGION     = local.default_region
   })
-  secret_environment = merge(local.service_secret_environment, {
+  secret_environment = merge(local.service_secret_environment, local.secrets_key_environment, {
     EDGEHOOK_JWT_SECRET = { secret_arn = var.jwt_secret_arn }
   })
 
@@ -123,7 +129,7 @@ module "ingest" {
   })
   # Ingest answers the hub's auth callout (sources log in to NATS with their API key), signing
   # with the account seed whose public key is the servers' EDGEHOOK_NATS_AUTH_ISSUER.
-  secret_environment = merge(local.service_secret_environment, {
+  secret_environment = merge(local.service_secret_environment, local.secrets_key_environment, {
     EDGEHOOK_NATS_AUTH_SEED = { secret_arn = var.nats_logins_secret_arn, json_key = "EDGEHOOK_NATS_AUTH_SEED" }
   })
 

@@ -98,6 +98,11 @@ variable "jwt_secret_arn" {
   type        = string
 }
 
+variable "secrets_key_secret_arn" {
+  description = "Secrets Manager secret (ARN, in the hub's AWS region) whose value is the secrets key of the control plane and ingest (EDGEHOOK_SECRETS_KEY): standard base64 of 32 random bytes (`openssl rand -base64 32`), the same value as every region's secrets_key_secret_arn. Losing it makes every stored signing and source secret unreadable."
+  type        = string
+}
+
 variable "nats_logins_secret_arn" {
   description = "Secrets Manager secret (ARN) with the hub NATS server's logins, JSON with the keys `edgehook nats-keys` prints: EDGEHOOK_NATS_PASSWORD (the services' `edgehook` user), EDGEHOOK_NATS_AUTH_ISSUER (account public key A..., the auth callout's issuer), EDGEHOOK_NATS_LEAF_PASSWORD (the regions' `region` user; each region has it in its hub_leaf_password_secret_arn too) and EDGEHOOK_NATS_AUTH_SEED (the issuer's seed SA..., for ingest). Every hub instance may read it."
   type        = string

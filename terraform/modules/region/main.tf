@@ -95,8 +95,11 @@ module "relays" {
     EDGEHOOK_REDIS_URL         = "rediss://${aws_elasticache_replication_group.rate_limits.primary_endpoint_address}:${aws_elasticache_replication_group.rate_limits.port}"
     EDGEHOOK_LOG_FORMAT        = "json"
   }
+  # The Redis AUTH token, and the key the webhooks' signing secrets are sealed with in the KV
+  # buckets (the hub's control plane seals them; this region's copy of the same key opens them).
   secret_environment = {
     EDGEHOOK_REDIS_PASSWORD = { secret_arn = var.redis_auth_token_secret_arn }
+    EDGEHOOK_SECRETS_KEY    = { secret_arn = var.secrets_key_secret_arn }
   }
 
   vpc_id        = var.vpc_id

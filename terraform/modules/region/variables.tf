@@ -29,6 +29,11 @@ variable "hub_leaf_password_secret_arn" {
   type        = string
 }
 
+variable "secrets_key_secret_arn" {
+  description = "Secrets Manager secret (ARN, in this AWS region) whose value is the secrets key the relays open webhook signing secrets with (EDGEHOOK_SECRETS_KEY): the same value as the hub's secrets_key_secret_arn (standard base64 of 32 bytes)."
+  type        = string
+}
+
 variable "vpc_id" {
   description = "VPC of the region."
   type        = string
