@@ -23,6 +23,7 @@ use edgehook_nats::webhook::{Webhook, WebhookStatus};
 use futures::StreamExt;
 use std::time::Duration;
 
+use crate::attempt_metrics::AttemptMetrics;
 use crate::auto_disable::AutoDisable;
 use crate::deferrals::Deferrals;
 use crate::endpoints::{Admission, DeferReason, Endpoints};
@@ -50,6 +51,7 @@ struct Dispatcher {
     hub: jetstream::Context,
     sender: Sender,
     recorder: Recorder,
+    metrics: AttemptMetrics,
 }
 
 /// Where a task sits in JetStream: its stream sequence (its identity) and how many times it
@@ -101,6 +103,7 @@ pub async fn run(
             config.secrets.clone(),
         ),
         recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
+        metrics: AttemptMetrics::new(&region),
         region,
     });
     messages
@@ -248,39 +251,15 @@ impl Dispatcher {
             outcome = ?record.outcome,
             "delivery attempt"
         );
-        self.count(task, &record);
+        let since_accepted = (edgehook_nats::now() - task.event.accepted_at).as_seconds_f64();
+        self.metrics.record(
+            record.status_code,
+            record.outcome,
+            outcome.latency.as_secs_f64(),
+            since_accepted,
+        );
         if let Err(error) = self.recorder.attempt(&record).await {
             tracing::error!(event_id = %record.event_id, %error, "attempt record lost");
-        }
-    }
-
-    /// The attempt in the metrics: by region, status class and outcome, with its latency and,
-    /// once delivered, the time since ingest accepted the event.
-    fn count(&self, task: &DeliveryTask, record: &AttemptRecord) {
-        let region = self.region.clone();
-        let status_class = match record.status_code {
-            Some(code) => format!("{}xx", code / 100),
-            None => "error".to_owned(),
-        };
-        let outcome = match record.outcome {
-            AttemptOutcome::Succeeded => "succeeded",
-            AttemptOutcome::Retrying => "retrying",
-            AttemptOutcome::Failed => "failed",
-        };
-        metrics::counter!("edgehook_delivery_attempts_total", "region" => region.clone(), "status_class" => status_class, "outcome" => outcome)
-            .increment(1);
-        metrics::histogram!("edgehook_delivery_duration_seconds", "region" => region.clone())
-            .record(record.latency_ms as f64 / 1000.0);
-        match record.outcome {
-            AttemptOutcome::Succeeded => {
-                let since_accepted = (edgehook_nats::now() - task.event.accepted_at).as_seconds_f64();
-                metrics::histogram!("edgehook_ingest_to_delivery_seconds", "region" => region)
-                    .record(since_accepted);
-            }
-            AttemptOutcome::Retrying => {
-                metrics::counter!("edgehook_delivery_retries_total", "region" => region).increment(1)
-            }
-            AttemptOutcome::Failed => {}
         }
     }
 

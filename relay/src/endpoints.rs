@@ -346,11 +346,6 @@ impl Endpoints {
         let delivered = attempt.verdict == Verdict::Delivered;
         let wall_clock = edgehook_nats::now();
         state.failing_since = if delivered { None } else { Some(state.failing_since.unwrap_or(wall_clock)) };
-        let id = webhook.id.to_string();
-        metrics::gauge!("edgehook_endpoint_failure_ratio", "webhook_id" => id.clone())
-            .set(state.failure_ratio);
-        metrics::gauge!("edgehook_endpoint_effective_rate", "webhook_id" => id)
-            .set(state.effective_rate(now));
 
         let disable = if attempt.status_code == Some(410) {
             Some("the endpoint answered 410 Gone".to_owned())

@@ -1,7 +1,8 @@
 //! Tells the hub how each endpoint is doing: every couple of seconds, the endpoints whose
 //! health changed are written to the hub's `endpoint_health` bucket, which the control plane
-//! shows with the webhook (its effective rate above all). While the hub is away the writes
-//! fail quietly; delivery does not depend on them.
+//! shows with the webhook (its effective rate above all), and set in the endpoint gauges of
+//! `/metrics` (here rather than per attempt, off the delivery path). While the hub is away the
+//! writes fail quietly; delivery does not depend on them.
 
 use std::time::Duration;
 
@@ -22,6 +23,13 @@ pub async fn run(contract: RegionalContract, endpoints: Endpoints) {
         let reports = endpoints.changed_health(&region);
         if reports.is_empty() {
             continue;
+        }
+        for (webhook, health) in &reports {
+            let id = webhook.id.to_string();
+            metrics::gauge!("edgehook_endpoint_failure_ratio", "webhook_id" => id.clone())
+                .set(health.failure_ratio);
+            metrics::gauge!("edgehook_endpoint_effective_rate", "webhook_id" => id)
+                .set(health.effective_rate_per_second);
         }
         if bucket.is_none() {
             bucket = contract.hub.get_key_value(ENDPOINT_HEALTH_BUCKET).await.ok();

@@ -19,6 +19,7 @@
 //! Neither keeps state of its own: kill one at any point and JetStream redelivers what it had
 //! not acknowledged.
 
+pub mod attempt_metrics;
 pub mod auto_disable;
 pub mod deferrals;
 pub mod dispatcher;

@@ -5,8 +5,9 @@
 //! delivery time too), connections are pooled and kept alive per endpoint, and the whole
 //! attempt is bounded by the relay's timeout.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use edgehook_nats::address_policy::{AddressError, AddressPolicy};
@@ -22,12 +23,16 @@ use edgehook_nats::signatures::SigningKey;
 
 /// How much of an error response's body is kept in the attempt record.
 const BODY_EXCERPT: usize = 256;
+/// Opened signing keys kept; past this the cache starts over (a key is cheap to open again).
+const OPENED_KEYS: usize = 10_000;
 
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
     addresses: Arc<AddressPolicy>,
     secrets: SecretsKey,
+    /// Signing keys by their sealed form, so that a key is opened once, not per attempt.
+    opened: Arc<Mutex<HashMap<String, Arc<SigningKey>>>>,
 }
 
 /// What happened to one attempt.
@@ -59,7 +64,21 @@ impl Sender {
             .dns_resolver(addresses.resolver())
             .build()
             .expect("the HTTP client configuration is valid");
-        Self { client, addresses, secrets }
+        Self { client, addresses, secrets, opened: Arc::default() }
+    }
+
+    fn signing_key(&self, sealed: &str) -> Result<Arc<SigningKey>, String> {
+        if let Some(key) = self.opened.lock().expect("opened keys lock").get(sealed) {
+            return Ok(key.clone());
+        }
+        let secret = self.secrets.open(sealed).map_err(|error| error.to_string())?;
+        let key = Arc::new(SigningKey::from_secret(&secret).map_err(|error| error.to_string())?);
+        let mut opened = self.opened.lock().expect("opened keys lock");
+        if opened.len() >= OPENED_KEYS {
+            opened.clear();
+        }
+        opened.insert(sealed.to_owned(), key.clone());
+        Ok(key)
     }
 
     /// The `webhook-signature` value: during a key rotation every active key signs, one entry
@@ -73,11 +92,7 @@ impl Sender {
     ) -> Result<String, String> {
         let signatures = webhook
             .signing_secrets(edgehook_nats::now())
-            .map(|sealed| {
-                let secret = self.secrets.open(sealed).map_err(|error| error.to_string())?;
-                let key = SigningKey::from_secret(&secret).map_err(|error| error.to_string())?;
-                Ok(key.sign(message_id, timestamp, body))
-            })
+            .map(|sealed| Ok(self.signing_key(sealed)?.sign(message_id, timestamp, body)))
             .collect::<Result<Vec<String>, String>>()?;
         Ok(signatures.join(" "))
     }
