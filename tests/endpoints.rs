@@ -301,3 +301,46 @@ async fn under_load_high_priority_goes_first_and_bulk_still_moves() {
     assert!(bulk_after >= 15, "high events were not served first: {order:?}");
     assert!(bulk_between >= 1, "bulk starved while high events were served: {order:?}");
 }
+
+#[tokio::test]
+async fn a_long_wait_is_parked_in_jetstream_not_held_by_the_consumer() {
+    // Retries six seconds apart: each failed delivery waits outside the dispatch consumer, in
+    // the parking stream, so that many of them cannot fill its ack-pending for everyone.
+    let world = World::start().await;
+    let events = 15; // under the 20 failures that would open the circuit
+    world.receiver.script("/later", [vec![Reply::Status(500); events], vec![Reply::Status(200)]].concat());
+    let retry =
+        json!({"max_retries": 3, "initial_delay_ms": 6000, "max_delay_ms": 6000, "backoff_multiplier": 1.0});
+    let webhook = world.webhook("/later", json!({"retry_config": retry})).await;
+    let webhook_id = webhook["webhook_id"].as_str().unwrap().to_owned();
+    send_many(&world.api, &world.source, &world.client_id, "parked", events).await;
+    let first_tries = world.receiver.wait_for("/later", events).await;
+
+    let jetstream =
+        async_nats::jetstream::new(support::connect_service(&world.up.credentials.nats_service_url).await);
+    let ack_pending = || async {
+        let stream = jetstream.get_stream("DLV_local").await.unwrap();
+        let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+            stream.get_consumer("dispatch-standard").await.unwrap();
+        consumer.info().await.unwrap().num_ack_pending
+    };
+    support::eventually("the failed deliveries to leave the consumer", || async {
+        (ack_pending().await == 0).then_some(())
+    })
+    .await;
+    let parked = jetstream.get_stream("PARK_local").await.unwrap().info().await.unwrap().state.messages;
+    assert!(parked >= events as u64, "{parked} parked");
+
+    // Each comes back when due, as its second attempt.
+    let requests = world.receiver.wait_for_within("/later", 2 * events, Duration::from_secs(30)).await;
+    for retried in &requests[events..] {
+        let event_id = retried.json()["event_id"].clone();
+        let first = first_tries.iter().find(|first| first.json()["event_id"] == event_id).unwrap();
+        let waited = retried.at.duration_since(first.at);
+        assert!(waited >= Duration::from_millis(5_500), "{event_id} came back after {waited:?}");
+    }
+    let attempts = world.api.attempts_of_webhook(&world.token, &webhook_id).await;
+    let succeeded: Vec<&Value> = attempts.iter().filter(|a| a["outcome"] == "succeeded").collect();
+    assert_eq!(succeeded.len(), events, "{attempts:?}");
+    assert!(succeeded.iter().all(|a| a["attempt"] == 2), "{succeeded:?}");
+}

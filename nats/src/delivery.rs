@@ -18,6 +18,14 @@ pub struct DeliveryTask {
     /// The event's tier if it has one, else the webhook's.
     #[serde(default)]
     pub priority: Priority,
+    /// Attempts made before this message: a task set aside in the parking stream comes back as
+    /// a new message, whose own delivery count starts again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempts_before: u32,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 impl DeliveryTask {

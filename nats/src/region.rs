@@ -59,6 +59,11 @@ impl Region {
         format!("DLV_{}", self.name)
     }
 
+    /// Delivery tasks set aside until a time (see `relay/src/parking.rs`).
+    pub fn parking_stream(&self) -> String {
+        format!("PARK_{}", self.name)
+    }
+
     pub fn attempts_stream(&self) -> String {
         format!("ATT_{}", self.name)
     }

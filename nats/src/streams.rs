@@ -188,22 +188,15 @@ impl RegionalContract {
         }
         .map_err(|error| failed("the region")(async_nats::Error::from(error.to_string())))?;
 
-        let deliveries = stream::Config {
-            name: region.deliveries_stream(),
-            storage: stream::StorageType::File,
-            retention: stream::RetentionPolicy::WorkQueue,
-            sources: Some(vec![hub_source(
-                &region,
-                DELIVERIES,
-                Some(subjects::deliveries_of_region(&region.name)),
-            )]),
-            ..Default::default()
-        };
+        let parking = parking_stream(&region);
         let [attempts, dead_letters] = record_streams(&region);
-        for config in [deliveries, attempts, dead_letters] {
+        for config in [parking, attempts, dead_letters] {
             let name = config.name.clone();
             jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
         }
+        // Updated, not only created: a region made before the parking stream gains its source.
+        let deliveries = regional_deliveries_stream(&region);
+        jetstream.create_or_update_stream(deliveries).await.map_err(failed(&region.deliveries_stream()))?;
         if let Ok(stream) = jetstream.get_stream(region.deliveries_stream()).await {
             let _ = stream.delete_consumer(LEGACY_DISPATCH_CONSUMER).await;
         }
@@ -230,6 +223,49 @@ impl RegionalContract {
     }
 }
 
+/// A region's delivery tasks: its own from the hub's DELIVERIES, and its parked ones once due
+/// (`rgn.<r>.park.due.<tier>.<client>.<webhook>` back as `deliveries.<r>.<tier>.<client>.<webhook>`).
+fn regional_deliveries_stream(region: &Region) -> stream::Config {
+    let due = stream::Source {
+        name: region.parking_stream(),
+        subject_transforms: vec![stream::SubjectTransform {
+            source: subjects::parked_due_of_region(&region.name),
+            destination: subjects::deliveries_of_region(&region.name),
+        }],
+        ..Default::default()
+    };
+    stream::Config {
+        name: region.deliveries_stream(),
+        storage: stream::StorageType::File,
+        retention: stream::RetentionPolicy::WorkQueue,
+        sources: Some(vec![
+            hub_source(region, DELIVERIES, Some(subjects::deliveries_of_region(&region.name))),
+            due,
+        ]),
+        ..Default::default()
+    }
+}
+
+/// Tasks that wait long (a retry minutes away, an endpoint whose circuit is open) are set
+/// aside here as message schedules instead of waiting in the dispatch consumers' ack-pending
+/// (which is bounded: a full one stops delivery for everyone). Each schedule fires once, at
+/// its time, into a `due` subject that the delivery stream sources; the due copy expires
+/// after [`PARKED_DUE_TTL`], long after it was sourced.
+fn parking_stream(region: &Region) -> stream::Config {
+    stream::Config {
+        name: region.parking_stream(),
+        subjects: vec![subjects::parking_of_region(&region.name)],
+        storage: stream::StorageType::File,
+        max_age: BACKLOG_MAX_AGE,
+        allow_message_schedules: true,
+        allow_message_ttl: true,
+        ..Default::default()
+    }
+}
+
+/// How long a due task stays in the parking stream after it fired.
+pub const PARKED_DUE_TTL: &str = "1h";
+
 /// A region's attempt records and dead letters: written in the region, sourced by the hub.
 fn record_streams(region: &Region) -> [stream::Config; 2] {
     let records = |name: String, subject: String| stream::Config {
@@ -251,6 +287,7 @@ impl RegionalContract {
         let region = &self.region;
         let streams = vec![
             region.deliveries_stream(),
+            region.parking_stream(),
             region.attempts_stream(),
             region.dead_letters_stream(),
             self.webhooks.stream_name.clone(),

@@ -7,6 +7,8 @@
 //! events.<client>                                   accepted events            stream EVENTS
 //! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
 //! region <r> (captured by its own streams; the hub sources them):
+//! rgn.<r>.park.wait.<id>                            a task set aside (schedule) PARK_<r>
+//! rgn.<r>.park.due.<tier>.<client>.<webhook>        ... once due; DLV_<r> takes it back
 //! rgn.<r>.attempts.<client>.<webhook>.<event_id>    every delivery attempt     ATT_<r>
 //! rgn.<r>.deadletters.<client>.<webhook>            deliveries that gave up    DLQ_<r>
 //! ```
@@ -43,6 +45,26 @@ pub fn deliveries_of_tier(region: &str, priority: Priority) -> String {
 /// What a region's delivery stream sources from the hub.
 pub fn deliveries_of_region(region: &str) -> String {
     format!("deliveries.{region}.>")
+}
+
+/// A parked task's schedule: one subject per schedule (a second message on the same subject
+/// would replace it).
+pub fn parked(region: &str, id: &str) -> String {
+    format!("rgn.{region}.park.wait.{id}")
+}
+
+/// Where a parked task reappears when due, in the region's parking stream.
+pub fn parked_due(region: &str, priority: Priority, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("rgn.{region}.park.due.{}.{client}.{webhook}", priority.as_str())
+}
+
+pub fn parking_of_region(region: &str) -> String {
+    format!("rgn.{region}.park.>")
+}
+
+/// Due tasks, which the region's delivery stream takes back as `deliveries.<region>.>`.
+pub fn parked_due_of_region(region: &str) -> String {
+    format!("rgn.{region}.park.due.>")
 }
 
 /// `event_id` must have passed [`crate::event::validate_event_id`].

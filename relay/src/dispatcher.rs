@@ -27,6 +27,7 @@ use crate::attempt_metrics::AttemptMetrics;
 use crate::auto_disable::AutoDisable;
 use crate::deferrals::Deferrals;
 use crate::endpoints::{Admission, DeferReason, Endpoints};
+use crate::parking::{PARK_AFTER, Parking};
 use crate::policy::{Decision, decide};
 use crate::rate_limit::RateLimiter;
 use crate::recorder::Recorder;
@@ -51,6 +52,7 @@ struct Dispatcher {
     hub: jetstream::Context,
     sender: Sender,
     recorder: Recorder,
+    parking: Parking,
     metrics: AttemptMetrics,
 }
 
@@ -104,6 +106,7 @@ pub async fn run(
         ),
         recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
         metrics: AttemptMetrics::new(&region),
+        parking: Parking::new(contract.jetstream.clone(), region.clone()),
         region,
     });
     messages
@@ -149,14 +152,14 @@ impl Dispatcher {
                 tracing::warn!(webhook_id = %task.webhook_id, "webhook not replicated here yet; delivery postponed");
                 let admission =
                     Admission::Defer { delay: REPLICATION_PATIENCE, reason: DeferReason::NotReplicated };
-                return self.defer(&message, &position, admission).await;
+                return self.defer(&message, &task, &position, admission).await;
             }
         };
         if webhook.region != self.region {
             self.deferrals.forget(position.sequence);
             return self.forward(&message, &task, &webhook.region).await;
         }
-        let attempt = self.deferrals.attempt(position.sequence, position.delivered);
+        let attempt = self.attempt(&task, &position);
         match webhook.status {
             WebhookStatus::Active => {}
             WebhookStatus::Inactive => {
@@ -165,18 +168,18 @@ impl Dispatcher {
             }
             WebhookStatus::Disabled => {
                 let admission = Admission::Defer { delay: DISABLED_RECHECK, reason: DeferReason::Disabled };
-                return self.defer(&message, &position, admission).await;
+                return self.defer(&message, &task, &position, admission).await;
             }
         }
         let slot = match self.endpoints.admit(&webhook) {
             Admission::Go(slot) => slot,
-            deferral => return self.defer(&message, &position, deferral).await,
+            deferral => return self.defer(&message, &task, &position, deferral).await,
         };
         let rate = self.endpoints.effective_rate(&webhook);
         if let Err(wait) = self.rate_limiter.acquire(webhook.id.as_str(), rate).await {
             drop(slot);
             let deferral = self.endpoints.rate_limited(&webhook, wait);
-            return self.defer(&message, &position, deferral).await;
+            return self.defer(&message, &task, &position, deferral).await;
         }
 
         let outcome = self.sender.send(&webhook, &task.event).await;
@@ -197,7 +200,7 @@ impl Dispatcher {
                 self.deferrals.forget(position.sequence);
                 settle(&message, AckKind::Ack).await
             }
-            Decision::RetryIn(delay) => settle(&message, AckKind::Nak(Some(delay))).await,
+            Decision::RetryIn(delay) => self.come_back(&message, &task, &position, attempt, delay).await,
             Decision::DeadLetter(reason) => {
                 let letter = dead_letter(task, reason, attempt, Some(&outcome));
                 self.give_up(&message, &position, letter).await
@@ -205,9 +208,16 @@ impl Dispatcher {
         }
     }
 
+    /// The attempt this delivery of `task` is (1-based): attempts made before it was last
+    /// parked, plus its deliveries since, less its deferrals.
+    fn attempt(&self, task: &DeliveryTask, position: &Position) -> u32 {
+        task.attempts_before.saturating_add(self.deferrals.attempt(position.sequence, position.delivered))
+    }
+
     /// Puts the task back for later without an attempt.
-    async fn defer(&self, message: &Message, position: &Position, admission: Admission) {
+    async fn defer(&self, message: &Message, task: &DeliveryTask, position: &Position, admission: Admission) {
         let Admission::Defer { delay, reason } = admission else { return };
+        let attempts_made = self.attempt(task, position) - 1;
         self.deferrals.note(position.sequence);
         metrics::counter!(
             "edgehook_deliveries_deferred_total",
@@ -215,6 +225,29 @@ impl Dispatcher {
             "reason" => reason.as_str()
         )
         .increment(1);
+        self.come_back(message, task, position, attempts_made, delay).await
+    }
+
+    /// The task comes again after `delay`: a `nak` for a short wait, the parking stream for a
+    /// long one (see [`crate::parking`]). `attempts_made` counts this delivery's attempt if it
+    /// made one.
+    async fn come_back(
+        &self,
+        message: &Message,
+        task: &DeliveryTask,
+        position: &Position,
+        attempts_made: u32,
+        delay: Duration,
+    ) {
+        if delay >= PARK_AFTER {
+            match self.parking.park(task, attempts_made, delay).await {
+                Ok(()) => {
+                    self.deferrals.forget(position.sequence);
+                    return settle(message, AckKind::Ack).await;
+                }
+                Err(error) => tracing::warn!(%error, "parking a delivery failed; it waits in its consumer"),
+            }
+        }
         settle(message, AckKind::Nak(Some(delay))).await
     }
 

@@ -26,6 +26,7 @@ pub mod dispatcher;
 pub mod endpoints;
 pub mod health_reports;
 pub mod heartbeat;
+pub mod parking;
 pub mod payload;
 pub mod policy;
 pub mod rate_limit;

@@ -78,7 +78,12 @@ async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Messa
     let mut stored = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
         let priority = event.priority.unwrap_or(webhook.priority);
-        let task = DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone(), priority };
+        let task = DeliveryTask {
+            webhook_id: webhook.id.clone(),
+            event: event.clone(),
+            priority,
+            attempts_before: 0,
+        };
         let payload = serde_json::to_vec(&task).expect("a task serializes");
         let publish = PublishMessage::build().payload(payload.into()).message_id(task.dedup_id());
         let subject = subjects::delivery(&webhook.region, priority, &event.client_id, &webhook.id);
