@@ -4,7 +4,9 @@
 //! attempt number is therefore the task's delivery count minus its deferrals. Kept per relay,
 //! keyed by the task's stream sequence, and forgotten once the task is done: a task deferred by
 //! one relay and attempted by another (or after a restart) counts those deferrals as attempts,
-//! which only spends its retry budget early, never delivers it twice.
+//! which only spends its retry budget early, never delivers it twice. A task that waits long
+//! is parked instead ([`crate::parking`]) and comes back as a new message that carries its
+//! attempts so far, so only short deferrals are counted here.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
