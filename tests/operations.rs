@@ -70,12 +70,15 @@ async fn every_service_reports_health_and_exports_every_metric_the_alerts_and_da
         assert_eq!(status, 200, "{base}/readyz: {body}");
     }
 
-    // Gauges are refreshed every few seconds: wait until the last of them is there.
+    // Gauges are refreshed every few seconds (the endpoints' with the relay's 2-s health
+    // report): wait until the last of them is there.
     let metrics_url = format!("{}/metrics", credentials.control_plane_url);
     let text = support::eventually("the periodic gauges", || async {
         let (_, text) = get(&metrics_url).await;
-        (text.contains("edgehook_region_relays_alive") && text.contains("stream=\"DLV_local\""))
-            .then_some(text)
+        (text.contains("edgehook_region_relays_alive")
+            && text.contains("stream=\"DLV_local\"")
+            && text.contains("edgehook_endpoint_effective_rate{"))
+        .then_some(text)
     })
     .await;
     for line in [
