@@ -4,7 +4,11 @@
 //! `endpoint.disabled` event for the client, which its notification webhooks receive like any
 //! event. Deliveries already pending wait in JetStream until the client enables the webhook.
 //!
-//! Needs the hub: while it is away the disable is retried by the next failing attempt.
+//! Needs the hub: while it is away the disable is retried by the next failing attempt. Once
+//! the webhook is disabled, its notice is published until stored (with a `Nats-Msg-Id`, so a
+//! retry never makes two), for a minute at most.
+
+use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage};
 use edgehook_nats::streams::WEBHOOKS_BUCKET;
@@ -13,6 +17,14 @@ use edgehook_nats::{operational, subjects};
 
 /// Compare-and-set attempts before giving up (another writer kept changing the webhook).
 const CAS_ATTEMPTS: usize = 5;
+/// Waits between attempts to publish the notice: about a minute in all.
+const NOTICE_RETRIES: [Duration; 5] = [
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+    Duration::from_secs(16),
+    Duration::from_secs(30),
+];
 
 #[derive(Clone)]
 pub struct AutoDisable {
@@ -56,9 +68,23 @@ impl AutoDisable {
         at: time::OffsetDateTime,
     ) -> Result<(), async_nats::Error> {
         let event = operational::endpoint_disabled(webhook, reason, at);
-        let payload = serde_json::to_vec(&event).expect("an event serializes");
-        let publish = PublishMessage::build().payload(payload.into()).message_id(event.dedup_id());
-        self.hub.send_publish(subjects::event(&event.client_id), publish).await?.await?;
-        Ok(())
+        let payload = bytes::Bytes::from(serde_json::to_vec(&event).expect("an event serializes"));
+        let subject = subjects::event(&event.client_id);
+        let mut waits = NOTICE_RETRIES.iter();
+        loop {
+            let publish = PublishMessage::build().payload(payload.clone()).message_id(event.dedup_id());
+            let stored = match self.hub.send_publish(subject.clone(), publish).await {
+                Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
+                Err(error) => Err(error.into()),
+            };
+            match (stored, waits.next()) {
+                (Ok(()), _) => return Ok(()),
+                (Err(error), Some(wait)) => {
+                    tracing::warn!(webhook_id = %webhook.id, %error, "endpoint.disabled not stored yet; retrying");
+                    tokio::time::sleep(*wait).await;
+                }
+                (Err(error), None) => return Err(error),
+            }
+        }
     }
 }
