@@ -70,17 +70,24 @@ async fn every_service_reports_health_and_exports_every_metric_the_alerts_and_da
         assert_eq!(status, 200, "{base}/readyz: {body}");
     }
 
-    // Gauges are refreshed every few seconds (the endpoints' with the relay's 2-s health
-    // report): wait until the last of them is there.
+    // Gauges are refreshed every few seconds (regions', endpoints', backlogs'): poll until
+    // every metric the alerts and the dashboard use is exported, or the patience runs out.
+    let used: BTreeSet<String> = used_in("ops/prometheus/alerts.yml")
+        .into_iter()
+        .chain(used_in("ops/grafana/edgehook-dashboard.json"))
+        .collect();
+    assert!(!used.is_empty());
     let metrics_url = format!("{}/metrics", credentials.control_plane_url);
-    let text = support::eventually("the periodic gauges", || async {
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    let (text, missing) = loop {
         let (_, text) = get(&metrics_url).await;
-        (text.contains("edgehook_region_relays_alive")
-            && text.contains("stream=\"DLV_local\"")
-            && text.contains("edgehook_endpoint_effective_rate{"))
-        .then_some(text)
-    })
-    .await;
+        let exported = exported(&text);
+        let missing: Vec<String> = used.iter().filter(|name| !exported.contains(*name)).cloned().collect();
+        if missing.is_empty() || tokio::time::Instant::now() > deadline {
+            break (text, missing);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     for line in [
         r#"result="accepted""#,
         r#"outcome="succeeded""#,
@@ -92,14 +99,6 @@ async fn every_service_reports_health_and_exports_every_metric_the_alerts_and_da
     ] {
         assert!(text.contains(line), "/metrics has no {line}:\n{text}");
     }
-
-    let exported = exported(&text);
-    let used: BTreeSet<String> = used_in("ops/prometheus/alerts.yml")
-        .into_iter()
-        .chain(used_in("ops/grafana/edgehook-dashboard.json"))
-        .collect();
-    assert!(!used.is_empty());
-    let missing: Vec<&String> = used.iter().filter(|name| !exported.contains(*name)).collect();
     assert!(missing.is_empty(), "used by alerts or dashboard but not exported: {missing:?}");
 }
 

@@ -24,7 +24,8 @@ use crate::sender::Attempt;
 
 /// An endpoint answering faster than this on average may use [`EndpointLimits::fast_window`]:
 /// it frees its slots too quickly to hold anyone back, and deferring its excess would only
-/// churn through JetStream.
+/// churn through JetStream. One that has had deliveries in flight this long without answering
+/// any counts as slow at once, before its slow answers come in.
 const FAST: Duration = Duration::from_millis(100);
 /// An attempt slower than this marks the endpoint unhealthy.
 const SLOW: Duration = Duration::from_secs(5);
@@ -132,6 +133,8 @@ enum Circuit {
 struct EndpointState {
     webhook: Arc<Webhook>,
     in_flight: usize,
+    /// Since when deliveries have been in flight with no answer (`None`: none in flight).
+    unanswered_since: Option<Instant>,
     /// When the next deferred delivery is due back, so that deferred ones return spread out.
     next_due: Instant,
     latency_seconds: f64,
@@ -154,6 +157,7 @@ impl EndpointState {
         Self {
             webhook,
             in_flight: 0,
+            unanswered_since: None,
             next_due: now,
             latency_seconds: 0.0,
             failure_ratio: 0.0,
@@ -255,7 +259,8 @@ impl Endpoints {
             }
             Circuit::Closed { .. } => {}
         }
-        let window = if state.latency_seconds < FAST.as_secs_f64() {
+        let waiting_long = state.unanswered_since.is_some_and(|since| now.duration_since(since) >= FAST);
+        let window = if state.latency_seconds < FAST.as_secs_f64() && !waiting_long {
             self.limits.window.max(self.limits.fast_window)
         } else {
             self.limits.window
@@ -265,6 +270,7 @@ impl Endpoints {
             return state.defer(now, spacing, spacing, DeferReason::Saturated);
         }
         state.in_flight += 1;
+        state.unanswered_since.get_or_insert(now);
         Admission::Go(Slot { endpoints: self.clone(), key: webhook.id.to_string(), probe })
     }
 
@@ -298,6 +304,7 @@ impl Endpoints {
         let failed = matches!(attempt.verdict, Verdict::Retryable { .. });
         let latency = attempt.latency.as_secs_f64();
         state.latency_seconds += SMOOTHING * (latency - state.latency_seconds);
+        state.unanswered_since = Some(now);
         state.failure_ratio += SMOOTHING * (f64::from(u8::from(failed)) - state.failure_ratio);
         state.changed = true;
 
@@ -395,6 +402,9 @@ impl Endpoints {
         let mut states = self.lock();
         if let Some(state) = states.get_mut(key) {
             state.in_flight = state.in_flight.saturating_sub(1);
+            if state.in_flight == 0 {
+                state.unanswered_since = None;
+            }
             // A probe that ended without an answer (the attempt never happened) lets the next
             // delivery probe instead.
             if let (true, Circuit::HalfOpen { probing: true, cooldown }) = (probe, state.circuit) {

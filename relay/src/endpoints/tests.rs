@@ -196,6 +196,26 @@ fn health_reports_carry_only_what_changed() {
 }
 
 #[test]
+fn an_endpoint_that_stops_answering_gets_the_small_window_before_its_slow_answers_arrive() {
+    let endpoints = Endpoints::new(EndpointLimits { fast_window: 4, ..limits() });
+    let hook = webhook(60_000);
+    let first = admitted(endpoints.admit(&hook));
+    let second = admitted(endpoints.admit(&hook));
+    let _third = admitted(endpoints.admit(&hook));
+    std::thread::sleep(FAST + Duration::from_millis(20));
+    assert_eq!(
+        deferred(endpoints.admit(&hook)).1,
+        DeferReason::Saturated,
+        "no answer for 100 ms: a window of 2"
+    );
+
+    // It answers again: fast, so the big window is back.
+    endpoints.observe(&hook, &answer(200, 1));
+    drop((first, second));
+    let _fourth = admitted(endpoints.admit(&hook));
+}
+
+#[test]
 fn a_fast_endpoint_may_use_the_fast_window_and_a_slow_one_only_its_own() {
     let endpoints = Endpoints::new(EndpointLimits { fast_window: 4, ..limits() });
     let hook = webhook(60_000);
