@@ -1,7 +1,7 @@
 //! Each endpoint on its own: a slow one does not hold back a fast one, `Retry-After` pauses an
 //! endpoint, a failing one has its circuit opened and closed again, one that is gone is
 //! disabled (and its client told), and a webhook's rate limit holds across two relays sharing
-//! Redis.
+//! Redis; long waits park outside the consumers, and a restarted relay keeps the failing clock.
 
 mod support;
 
@@ -343,4 +343,35 @@ async fn a_long_wait_is_parked_in_jetstream_not_held_by_the_consumer() {
     let succeeded: Vec<&Value> = attempts.iter().filter(|a| a["outcome"] == "succeeded").collect();
     assert_eq!(succeeded.len(), events, "{attempts:?}");
     assert!(succeeded.iter().all(|a| a["attempt"] == 2), "{succeeded:?}");
+}
+
+#[tokio::test]
+async fn a_restarted_relay_keeps_counting_how_long_an_endpoint_has_failed() {
+    // Auto-disable counts from the first failure: restarting relays must not reset the clock.
+    let mut world = World::start().await;
+    world.receiver.script("/down", vec![Reply::Status(500)]);
+    let retry =
+        json!({"max_retries": 50, "initial_delay_ms": 300, "max_delay_ms": 300, "backoff_multiplier": 1.0});
+    let webhook = world.webhook("/down", json!({"retry_config": retry})).await;
+    let webhook_id = webhook["webhook_id"].as_str().unwrap().to_owned();
+    world.send("evt_down", "order.created", json!({})).await;
+    let failing_since = support::eventually("the endpoint's health to say since when it fails", || async {
+        webhook_view(&world, &webhook_id).await["health"]["failing_since"].as_str().map(str::to_owned)
+    })
+    .await;
+
+    world.up.restart().await;
+    world.api = Api::new(&world.up.credentials);
+    let restarted_at = time::OffsetDateTime::now_utc();
+    let attempts_before = world.receiver.received("/down").len();
+    world.receiver.wait_for("/down", attempts_before + 1).await;
+    let reported = support::eventually("a health report from the restarted relay", || async {
+        let health = webhook_view(&world, &webhook_id).await["health"].clone();
+        let updated_at = health["updated_at"].as_str().and_then(|at| {
+            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+        })?;
+        (updated_at > restarted_at).then_some(health)
+    })
+    .await;
+    assert_eq!(reported["failing_since"], json!(failing_since), "{reported}");
 }

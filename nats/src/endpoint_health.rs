@@ -1,7 +1,8 @@
 //! What a relay reports of an endpoint it delivers to, in the hub's `endpoint_health` bucket
 //! (key `<client_id>.<webhook_id>`): the rate it currently allows itself, its circuit, its
-//! recent failure ratio and latency. The control plane shows it with the webhook; the relay
-//! never reads it back (its own state is what it acts on).
+//! recent failure ratio and latency, since when it has been failing. The control plane shows it
+//! with the webhook; a starting relay reads back only `failing_since`, so that restarting
+//! relays does not restart the clock of auto-disable.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -36,6 +37,9 @@ pub struct EndpointHealth {
     /// Until when the endpoint asked not to be called (`Retry-After` on a 429 or 503).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub paused_until: Option<OffsetDateTime>,
+    /// Since when every attempt failed (`None`: the last one succeeded).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub failing_since: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }

@@ -218,11 +218,22 @@ pub struct Observation {
 pub struct Endpoints {
     limits: EndpointLimits,
     states: Arc<Mutex<HashMap<String, EndpointState>>>,
+    /// Since when endpoints this relay has not seen yet were failing, as the last health reports
+    /// said: taken over when each is first seen.
+    failing_before: Arc<Mutex<HashMap<String, OffsetDateTime>>>,
 }
 
 impl Endpoints {
     pub fn new(limits: EndpointLimits) -> Self {
-        Self { limits, states: Arc::default() }
+        Self { limits, states: Arc::default(), failing_before: Arc::default() }
+    }
+
+    /// An endpoint reported failing since `since` (by this relay before a restart, or another).
+    pub fn remember_failing(&self, webhook_id: &str, since: OffsetDateTime) {
+        self.failing_before
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(webhook_id.to_owned(), since);
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, EndpointState>> {
@@ -233,8 +244,13 @@ impl Endpoints {
     pub fn admit(&self, webhook: &Arc<Webhook>) -> Admission {
         let now = Instant::now();
         let mut states = self.lock();
-        let state =
-            states.entry(webhook.id.to_string()).or_insert_with(|| EndpointState::new(webhook.clone(), now));
+        let state = states.entry(webhook.id.to_string()).or_insert_with(|| {
+            let mut state = EndpointState::new(webhook.clone(), now);
+            let mut failing_before =
+                self.failing_before.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.failing_since = failing_before.remove(webhook.id.as_str());
+            state
+        });
         state.webhook = webhook.clone();
         state.last_used = now;
         if let Some(until) = state.paused_until {
@@ -391,6 +407,7 @@ impl Endpoints {
                         .paused_until
                         .filter(|until| *until > now)
                         .map(|until| wall_clock + until.duration_since(now)),
+                    failing_since: state.failing_since,
                     updated_at: wall_clock,
                 };
                 (state.webhook.clone(), health)

@@ -2,17 +2,22 @@
 //! health changed are written to the hub's `endpoint_health` bucket, which the control plane
 //! shows with the webhook (its effective rate above all), and set in the endpoint gauges of
 //! `/metrics` (here rather than per attempt, off the delivery path). While the hub is away the
-//! writes fail quietly; delivery does not depend on them.
+//! writes fail quietly; delivery does not depend on them. A starting relay first takes back
+//! from them since when its region's endpoints have been failing ([`recall_failing`]).
 
 use std::time::Duration;
 
 use async_nats::jetstream::kv;
+use edgehook_nats::endpoint_health::EndpointHealth;
 use edgehook_nats::streams::{ENDPOINT_HEALTH_BUCKET, RegionalContract};
 use edgehook_nats::webhook::Webhook;
+use futures::StreamExt;
 
 use crate::endpoints::Endpoints;
 
 const INTERVAL: Duration = Duration::from_secs(2);
+/// How long a starting relay waits for the hub's reports before it starts without them.
+const RECALL_PATIENCE: Duration = Duration::from_secs(5);
 
 pub async fn run(contract: RegionalContract, endpoints: Endpoints) {
     let region = contract.region.name.clone();
@@ -40,6 +45,26 @@ pub async fn run(contract: RegionalContract, endpoints: Endpoints) {
             if let Err(error) = store.put(Webhook::key(&webhook.client_id, &webhook.id), value.into()).await {
                 tracing::debug!(%error, "endpoint health not written; the hub may be away");
             }
+        }
+    }
+}
+
+/// Hands `endpoints` the failing clocks the reports of this region hold, so that auto-disable
+/// counts from when the endpoint started failing, not from when this relay started. Skipped,
+/// quietly, while the hub is away.
+pub async fn recall_failing(contract: &RegionalContract, endpoints: &Endpoints) {
+    let region = contract.region.name.as_str();
+    let recall = async {
+        let store = contract.hub.get_key_value(ENDPOINT_HEALTH_BUCKET).await.ok()?;
+        let keys = store.keys().await.ok()?;
+        Some((store, keys.filter_map(|key| async move { key.ok() }).collect::<Vec<String>>().await))
+    };
+    let Ok(Some((store, keys))) = tokio::time::timeout(RECALL_PATIENCE, recall).await else { return };
+    for key in keys {
+        let Ok(Some(value)) = store.get(&key).await else { continue };
+        let Ok(health) = serde_json::from_slice::<EndpointHealth>(&value) else { continue };
+        if let (true, Some(since)) = (health.region == region, health.failing_since) {
+            endpoints.remember_failing(health.webhook_id.as_str(), since);
         }
     }
 }

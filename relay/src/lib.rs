@@ -88,6 +88,7 @@ pub async fn run(
     let rate_limiter = RateLimiter::new(&contract.region.name, redis);
     declare_metrics(&contract.region.name);
     let endpoints = Endpoints::new(config.endpoint_limits.clone());
+    health_reports::recall_failing(&contract, &endpoints).await;
     let heartbeat = tokio::spawn(heartbeat::run(contract.clone()));
     let health = tokio::spawn(health_reports::run(contract.clone(), endpoints.clone()));
     let consumers = edgehook_nats::priority::Priority::ALL
