@@ -145,8 +145,7 @@ impl Dispatcher {
             Lookup::Present(webhook) => webhook,
             Lookup::Deleted => {
                 tracing::info!(webhook_id = %task.webhook_id, "webhook deleted; delivery dropped");
-                self.deferrals.forget(position.sequence);
-                return settle(&message, AckKind::Ack).await;
+                return self.done(&message, &position).await;
             }
             Lookup::Unknown => {
                 tracing::warn!(webhook_id = %task.webhook_id, "webhook not replicated here yet; delivery postponed");
@@ -196,10 +195,7 @@ impl Dispatcher {
         let decision = decide(&webhook.retry_config, attempt, &outcome.verdict);
         self.record(&task, attempt, &outcome, &decision).await;
         match decision {
-            Decision::Ack => {
-                self.deferrals.forget(position.sequence);
-                settle(&message, AckKind::Ack).await
-            }
+            Decision::Ack => self.done(&message, &position).await,
             Decision::RetryIn(delay) => self.come_back(&message, &task, &position, attempt, delay).await,
             Decision::DeadLetter(reason) => {
                 let letter = dead_letter(task, reason, attempt, Some(&outcome));
@@ -241,14 +237,18 @@ impl Dispatcher {
     ) {
         if delay >= PARK_AFTER {
             match self.parking.park(task, attempts_made, delay).await {
-                Ok(()) => {
-                    self.deferrals.forget(position.sequence);
-                    return settle(message, AckKind::Ack).await;
-                }
+                Ok(()) => return self.done(message, position).await,
                 Err(error) => tracing::warn!(%error, "parking a delivery failed; it waits in its consumer"),
             }
         }
         settle(message, AckKind::Nak(Some(delay))).await
+    }
+
+    /// The task leaves this delivery stream (delivered, dropped or parked): ack it, and forget
+    /// its deferrals, since this message will not come back.
+    async fn done(&self, message: &Message, position: &Position) {
+        self.deferrals.forget(position.sequence);
+        settle(message, AckKind::Ack).await
     }
 
     /// Stores the attempt; a failure here is logged, not retried: the delivery's own state

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use async_nats::jetstream::kv;
 use edgehook_nats::endpoint_health::EndpointHealth;
+use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{ENDPOINT_HEALTH_BUCKET, RegionalContract};
 use edgehook_nats::webhook::Webhook;
-use futures::StreamExt;
 
 use crate::endpoints::Endpoints;
 
@@ -53,17 +53,16 @@ pub async fn run(contract: RegionalContract, endpoints: Endpoints) {
 /// counts from when the endpoint started failing, not from when this relay started. Skipped,
 /// quietly, while the hub is away.
 pub async fn recall_failing(contract: &RegionalContract, endpoints: &Endpoints) {
-    let region = contract.region.name.as_str();
+    // One watch of the bucket, the way every reader of a whole bucket here reads it.
     let recall = async {
         let store = contract.hub.get_key_value(ENDPOINT_HEALTH_BUCKET).await.ok()?;
-        let keys = store.keys().await.ok()?;
-        Some((store, keys.filter_map(|key| async move { key.ok() }).collect::<Vec<String>>().await))
+        let reports = KvCache::<EndpointHealth>::follow(contract.hub.clone(), store);
+        reports.sync().await.ok()?;
+        Some(reports.range("", None, usize::MAX))
     };
-    let Ok(Some((store, keys))) = tokio::time::timeout(RECALL_PATIENCE, recall).await else { return };
-    for key in keys {
-        let Ok(Some(value)) = store.get(&key).await else { continue };
-        let Ok(health) = serde_json::from_slice::<EndpointHealth>(&value) else { continue };
-        if let (true, Some(since)) = (health.region == region, health.failing_since) {
+    let Ok(Some(reports)) = tokio::time::timeout(RECALL_PATIENCE, recall).await else { return };
+    for health in reports.iter().filter(|health| health.region == contract.region.name) {
+        if let Some(since) = health.failing_since {
             endpoints.remember_failing(health.webhook_id.as_str(), since);
         }
     }
