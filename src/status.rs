@@ -8,12 +8,10 @@ use anyhow::Context;
 use async_nats::jetstream;
 use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord};
-use edgehook_nats::priority::Priority;
 use edgehook_nats::read::read_page;
 use edgehook_nats::region::{Region, RelayHeartbeat};
-use edgehook_nats::streams::{
-    ATTEMPTS, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET, dispatch_consumer_name,
-};
+use edgehook_nats::region_backlog::{self, RegionBacklog};
+use edgehook_nats::streams::{ATTEMPTS, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::cli::StatusArgs;
@@ -32,7 +30,7 @@ pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
     print_streams("HUB", &hub).await?;
     let regions = regions(&hub).await;
     for region in &regions {
-        print_region(&client, &hub, region).await;
+        print_region(&hub, region).await;
     }
     print_worst_endpoints(&hub, args.worst).await;
     Ok(())
@@ -78,29 +76,14 @@ async fn regions(hub: &jetstream::Context) -> Vec<Region> {
     regions
 }
 
-async fn print_region(client: &async_nats::Client, hub: &jetstream::Context, region: &Region) {
-    let context = match region.is_co_located() {
-        true => hub.clone(),
-        false => jetstream::with_domain(client.clone(), &region.domain),
-    };
+async fn print_region(hub: &jetstream::Context, region: &Region) {
     let alive = live_relays(hub, &region.name).await;
-    let deliveries = async {
-        let stream = context.get_stream(region.deliveries_stream()).await.ok()?;
-        let lag = stream.cached_info().sources.first().map_or(0, |source| source.lag);
-        let (mut pending, mut in_flight) = (0, 0);
-        for tier in Priority::ALL {
-            let consumer = stream.consumer_info(dispatch_consumer_name(tier)).await.ok()?;
-            pending += consumer.num_pending;
-            in_flight += consumer.num_ack_pending;
-        }
-        Some((lag, pending, in_flight))
-    };
-    match tokio::time::timeout(REGION_TIMEOUT, deliveries).await {
-        Ok(Some((lag, pending, in_flight))) => println!(
+    match region_backlog::read(hub, region, REGION_TIMEOUT).await {
+        Some(RegionBacklog { lag, pending, in_flight, .. }) => println!(
             "REGION {:<12} domain {:<8} replication lag {lag:>6}  backlog {pending:>8}  in flight {in_flight:>6}  relays alive {alive}",
             region.name, region.domain
         ),
-        _ => println!(
+        None => println!(
             "REGION {:<12} domain {:<8} UNREACHABLE  relays alive {alive}",
             region.name, region.domain
         ),

@@ -172,3 +172,126 @@ async fn a_relay_killed_mid_delivery_is_replaced_and_the_event_still_arrives() {
     assert_eq!(attempts["attempt"], 2, "the killed attempt counts as the first");
     assert_eq!(attempts["region"], "local");
 }
+
+/// edgehook before 2026-11-23 kept copies of a co-located region's tasks and records
+/// (`DLV_local`, `ATT_local`, `DLQ_local`), which the hub sourced. A relay of today takes such
+/// a hub over: it refuses to start while the task copy still holds a task, and once the older
+/// relay has delivered it, retires the copies without losing a record or sending a task again.
+#[tokio::test]
+async fn a_hub_laid_out_by_an_older_edgehook_is_taken_over_without_losing_or_resending() {
+    use async_nats::jetstream::{self, consumer, stream};
+    use futures::StreamExt;
+    let hub = NatsServer::hub().await;
+    let logs = tempfile::tempdir().unwrap();
+    let js = jetstream::new(support::connect_service(&hub.url).await);
+    let plain = |name: &str, subject: &str| stream::Config {
+        name: name.to_owned(),
+        subjects: vec![subject.to_owned()],
+        ..Default::default()
+    };
+    let sourcing = |name: &str, source: &str| stream::Config {
+        name: name.to_owned(),
+        sources: Some(vec![stream::Source { name: source.to_owned(), ..Default::default() }]),
+        ..Default::default()
+    };
+    js.create_stream(plain("DELIVERIES", "deliveries.>")).await.unwrap();
+    js.create_stream(plain("PARK_local", "rgn.local.park.>")).await.unwrap();
+    js.create_stream(plain("ATT_local", "rgn.local.attempts.>")).await.unwrap();
+    js.create_stream(plain("DLQ_local", "rgn.local.deadletters.>")).await.unwrap();
+    js.create_stream(sourcing("ATTEMPTS", "ATT_local")).await.unwrap();
+    js.create_stream(sourcing("DEAD_LETTERS", "DLQ_local")).await.unwrap();
+    let copy = js
+        .create_stream(stream::Config {
+            name: "DLV_local".to_owned(),
+            retention: stream::RetentionPolicy::WorkQueue,
+            sources: Some(vec![stream::Source {
+                name: "DELIVERIES".to_owned(),
+                filter_subject: Some("deliveries.local.>".to_owned()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let older_relay: consumer::PullConsumer = copy
+        .create_consumer(consumer::pull::Config {
+            durable_name: Some("dispatch-standard".to_owned()),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    js.publish("rgn.local.attempts.c.w.old", "an older attempt".into()).await.unwrap().await.unwrap();
+    for task in ["delivered by the older relay", "still waiting in the copy"] {
+        js.publish("deliveries.local.standard.c.w", task.into()).await.unwrap().await.unwrap();
+    }
+    let take_one = || async {
+        let mut batch = older_relay.fetch().max_messages(1).messages().await.unwrap();
+        let message = batch.next().await.expect("a task in the copy").unwrap();
+        message.double_ack().await.unwrap();
+    };
+    support::eventually("the copy to take both tasks", || async {
+        let info = js.get_stream("DLV_local").await.ok()?.info().await.ok()?.state.clone();
+        (info.messages == 2).then_some(())
+    })
+    .await;
+    take_one().await;
+
+    let relay_args = ["relay", "--nats-url", hub.url.as_str(), "--admin-addr"];
+    let refused = Service::start(
+        logs.path(),
+        "refused",
+        &[&relay_args[..], &[&format!("127.0.0.1:{}", free_port())]].concat(),
+    );
+    support::eventually("the relay to say why it does not start", || async {
+        let log = std::fs::read_to_string(&refused.log).unwrap();
+        log.contains("DLV_local still holds 1 delivery tasks").then_some(())
+    })
+    .await;
+    drop(refused);
+    assert!(js.get_stream("DLV_local").await.is_ok(), "a copy holding a task is kept");
+
+    take_one().await;
+    let relay = Service::start(
+        logs.path(),
+        "relay",
+        &[&relay_args[..], &[&format!("127.0.0.1:{}", free_port())]].concat(),
+    );
+    support::eventually("the copies to be retired", || async {
+        for name in ["DLV_local", "ATT_local", "DLQ_local"] {
+            js.get_stream(name).await.is_err().then_some(())?;
+        }
+        Some(())
+    })
+    .await;
+    let mut attempts = js.get_stream("ATTEMPTS").await.unwrap();
+    let attempts = attempts.info().await.unwrap().clone();
+    assert_eq!(attempts.state.messages, 1, "the older attempt is still in the history");
+    assert!(attempts.config.subjects.contains(&"rgn.local.attempts.>".to_owned()));
+    assert!(attempts.config.sources.unwrap_or_default().is_empty());
+
+    let deliveries = js.get_stream("DELIVERIES").await.unwrap();
+    let dispatch = || async {
+        let mut consumer: consumer::PullConsumer =
+            deliveries.get_consumer("dispatch-standard").await.unwrap();
+        consumer.info().await.unwrap().clone()
+    };
+    let info = dispatch().await;
+    assert_eq!(
+        info.config.deliver_policy,
+        consumer::DeliverPolicy::ByStartSequence { start_sequence: 3 },
+        "the relay starts after the tasks the copy had"
+    );
+    assert_eq!(info.num_pending + info.num_ack_pending as u64, 0, "no old task is sent again");
+    js.publish("deliveries.local.standard.c.w", "routed after the upgrade".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    support::eventually("the relay to take the new task", || async {
+        let info = dispatch().await;
+        (info.delivered.stream_sequence == 3).then_some(())
+    })
+    .await;
+    drop(relay);
+}

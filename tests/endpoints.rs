@@ -319,7 +319,7 @@ async fn a_long_wait_is_parked_in_jetstream_not_held_by_the_consumer() {
     let jetstream =
         async_nats::jetstream::new(support::connect_service(&world.up.credentials.nats_service_url).await);
     let ack_pending = || async {
-        let stream = jetstream.get_stream("DLV_local").await.unwrap();
+        let stream = jetstream.get_stream("DELIVERIES").await.unwrap();
         let mut consumer: async_nats::jetstream::consumer::PullConsumer =
             stream.get_consumer("dispatch-standard").await.unwrap();
         consumer.info().await.unwrap().num_ack_pending

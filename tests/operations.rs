@@ -115,8 +115,12 @@ async fn readiness_follows_nats_and_each_standalone_service_serves_its_own_endpo
         })
         .await;
     }
-    let (_, relay_metrics) = get(&format!("{relay}/metrics")).await;
-    assert!(relay_metrics.contains("edgehook_jetstream_consumer_pending_messages"), "{relay_metrics}");
+    // The backlog gauges come with the relay's first periodic report.
+    support::eventually("the relay's backlog gauges", || async {
+        let (_, relay_metrics) = get(&format!("{relay}/metrics")).await;
+        relay_metrics.contains("edgehook_jetstream_consumer_pending_messages").then_some(())
+    })
+    .await;
 
     topology.hub.kill();
     let url = format!("{control_plane}/readyz");
@@ -131,17 +135,21 @@ async fn readiness_follows_nats_and_each_standalone_service_serves_its_own_endpo
 }
 
 #[tokio::test]
-async fn json_logs_record_every_attempt_and_never_a_secret() {
+async fn json_logs_record_failed_attempts_and_never_a_secret() {
     let up = Up::start_with(&["--log-format", "json"]).await;
     let api = Api::new(&up.credentials);
     let receiver = support::Receiver::start().await;
     let (client_id, token) = api.create_client("acme").await;
     let source = api.create_source(&["*"]).await;
-    let webhook = api.create_webhook(&token, json!({"callback_url": receiver.url("/logged")})).await;
+    receiver.script("/logged", vec![Reply::Status(503)]);
+    let retry = json!({"max_retries": 1, "initial_delay_ms": 100});
+    let webhook = api
+        .create_webhook(&token, json!({"callback_url": receiver.url("/logged"), "retry_config": retry}))
+        .await;
     let (status, _) =
         api.ingest(&source, &support::event(&client_id, "evt_log", "order.created", json!({}))).await;
     assert_eq!(status, 202);
-    receiver.wait_for("/logged", 1).await;
+    receiver.wait_for("/logged", 2).await;
 
     let log_path = up.data_dir().parent().unwrap().join("edgehook.log");
     let attempt = support::eventually("the attempt in the log", || {
@@ -150,7 +158,7 @@ async fn json_logs_record_every_attempt_and_never_a_secret() {
             let log = std::fs::read_to_string(&log_path).ok()?;
             log.lines()
                 .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .find(|line| line["fields"]["message"] == "delivery attempt")
+                .find(|line| line["fields"]["message"] == "delivery attempt failed")
         }
     })
     .await;
@@ -159,7 +167,8 @@ async fn json_logs_record_every_attempt_and_never_a_secret() {
     assert_eq!(fields["webhook_id"], webhook["webhook_id"]);
     assert_eq!(fields["region"], "local");
     assert_eq!(fields["attempt"], 1);
-    assert!(fields["status"].as_str().unwrap().contains("200"), "{fields}");
+    assert!(fields["status"].as_str().unwrap().contains("503"), "{fields}");
+    assert_eq!(fields["outcome"], "Retrying");
     assert!(fields.get("latency_ms").is_some());
 
     // Only the log lines: `up` prints the development admin token on purpose, on stdout.
@@ -169,7 +178,7 @@ async fn json_logs_record_every_attempt_and_never_a_secret() {
         .filter(|line| serde_json::from_str::<Value>(line).is_ok())
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(log.contains("delivery attempt"));
+    assert!(log.contains("delivery attempt failed"));
     let secret = webhook["signing_secret"].as_str().unwrap();
     assert!(!log.contains(secret.trim_start_matches("whsec_")), "a signing secret was logged");
     assert!(
@@ -197,7 +206,7 @@ async fn status_prints_streams_backlog_regions_and_the_worst_endpoints() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();
     for expected in
-        ["EVENTS", "EVENTS/router", "DLV_local/dispatch", "REGION local", "WORST ENDPOINTS", broken_id]
+        ["EVENTS", "EVENTS/router", "DELIVERIES/dispatch", "REGION local", "WORST ENDPOINTS", broken_id]
     {
         assert!(text.contains(expected), "status output lacks {expected}:\n{text}");
     }

@@ -20,6 +20,7 @@
 pub mod address_policy;
 pub mod api_error;
 pub mod client;
+mod co_located;
 pub mod connection;
 pub mod delivery;
 pub mod endpoint_health;
@@ -34,6 +35,7 @@ pub mod ops;
 pub mod priority;
 pub mod read;
 pub mod region;
+pub mod region_backlog;
 pub mod sealing;
 pub mod signatures;
 pub mod source;

@@ -17,6 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::streams::{ATTEMPTS, DEAD_LETTERS, DELIVERIES};
 use crate::validation::FieldError;
 
 /// The hub's JetStream domain.
@@ -55,8 +56,13 @@ impl Region {
         (!self.is_co_located()).then(|| format!("$JS.{}.API", self.domain))
     }
 
+    /// The stream the region's relays pull tasks from. A co-located region pulls straight from
+    /// the hub's DELIVERIES: a copy on the same server would store every task twice.
     pub fn deliveries_stream(&self) -> String {
-        format!("DLV_{}", self.name)
+        match self.is_co_located() {
+            true => DELIVERIES.to_owned(),
+            false => format!("DLV_{}", self.name),
+        }
     }
 
     /// Delivery tasks set aside until a time (see `relay/src/parking.rs`).
@@ -64,12 +70,20 @@ impl Region {
         format!("PARK_{}", self.name)
     }
 
+    /// Where the region's relays record attempts: the hub's ATTEMPTS itself for a co-located
+    /// region (it captures `rgn.<region>.attempts.>`), else the region's own, which the hub sources.
     pub fn attempts_stream(&self) -> String {
-        format!("ATT_{}", self.name)
+        match self.is_co_located() {
+            true => ATTEMPTS.to_owned(),
+            false => format!("ATT_{}", self.name),
+        }
     }
 
     pub fn dead_letters_stream(&self) -> String {
-        format!("DLQ_{}", self.name)
+        match self.is_co_located() {
+            true => DEAD_LETTERS.to_owned(),
+            false => format!("DLQ_{}", self.name),
+        }
     }
 
     pub fn webhooks_bucket(&self) -> String {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, kv, stream};
 
+use crate::co_located;
 use crate::ops::Readiness;
 use crate::priority::Priority;
 use crate::region::{HUB_DOMAIN, Region};
@@ -65,7 +66,7 @@ pub struct BootstrapError {
     source: async_nats::Error,
 }
 
-fn failed<E: Into<async_nats::Error>>(what: &str) -> impl FnOnce(E) -> BootstrapError + '_ {
+pub(crate) fn failed<E: Into<async_nats::Error>>(what: &str) -> impl FnOnce(E) -> BootstrapError + '_ {
     move |source| BootstrapError { what: what.to_owned(), source: source.into() }
 }
 
@@ -128,10 +129,11 @@ impl Contract {
         for region in regions {
             let value = serde_json::to_vec(region).expect("a region serializes");
             self.regions.put(&region.name, value.into()).await.map_err(failed(REGIONS_BUCKET))?;
-            let regional = match region.is_co_located() {
-                true => self.jetstream.clone(),
-                false => jetstream::with_domain(self.jetstream.client(), &region.domain),
-            };
+            if region.is_co_located() {
+                co_located::retire_record_copies(&self.jetstream, region).await?;
+                continue;
+            }
+            let regional = jetstream::with_domain(self.jetstream.client(), &region.domain);
             for config in record_streams(region) {
                 let create = regional.get_or_create_stream(config);
                 if tokio::time::timeout(REGION_ANSWER_TIMEOUT, create).await.is_err() {
@@ -139,23 +141,44 @@ impl Contract {
                 }
             }
         }
-        let sourced = |name: &str, stream_of: fn(&Region) -> String| stream::Config {
-            name: name.to_owned(),
-            storage: stream::StorageType::File,
-            max_age: HISTORY_MAX_AGE,
-            allow_direct: true,
-            sources: Some(
-                regions.iter().map(|region| regional_source(region, stream_of(region), None)).collect(),
-            ),
-            ..Default::default()
+        // A co-located region's relays write straight into these streams; every other region's
+        // records are sourced from the region.
+        let history = |name: &str, stream_of: fn(&Region) -> String, subjects_of: fn(&str) -> String| {
+            let (co_located, leaves): (Vec<&Region>, Vec<&Region>) =
+                regions.iter().partition(|region| region.is_co_located());
+            stream::Config {
+                subjects: co_located.iter().map(|region| subjects_of(&region.name)).collect(),
+                sources: Some(
+                    leaves.iter().map(|region| regional_source(region, stream_of(region), None)).collect(),
+                ),
+                ..history_stream(name)
+            }
         };
-        for config in
-            [sourced(ATTEMPTS, Region::attempts_stream), sourced(DEAD_LETTERS, Region::dead_letters_stream)]
-        {
-            let name = config.name.clone();
-            self.jetstream.create_or_update_stream(config).await.map_err(failed(&name))?;
+        for config in [
+            history(ATTEMPTS, Region::attempts_stream, subjects::attempts_of_region),
+            history(DEAD_LETTERS, Region::dead_letters_stream, subjects::dead_letters_of_region),
+        ] {
+            create_or_update(&self.jetstream, config).await?;
         }
         Ok(())
+    }
+}
+
+/// Creates or updates a stream that another service may be creating at the same moment (the
+/// control plane and a co-located region's relays both shape ATTEMPTS and DEAD_LETTERS): the
+/// loser of the race finds the stream on its next try and updates it.
+pub(crate) async fn create_or_update(
+    jetstream: &jetstream::Context,
+    config: stream::Config,
+) -> Result<(), BootstrapError> {
+    let mut tries = 0;
+    loop {
+        match jetstream.create_or_update_stream(config.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(_) if tries < 3 => tries += 1,
+            Err(error) => return Err(failed(&config.name)(error)),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -189,22 +212,30 @@ impl RegionalContract {
         .map_err(|error| failed("the region")(async_nats::Error::from(error.to_string())))?;
 
         let parking = parking_stream(&region);
-        let [attempts, dead_letters] = record_streams(&region);
-        for config in [parking, attempts, dead_letters] {
-            let name = config.name.clone();
-            jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
-        }
-        // Updated, not only created: a region made before the parking stream gains its source.
-        let deliveries = regional_deliveries_stream(&region);
-        jetstream.create_or_update_stream(deliveries).await.map_err(failed(&region.deliveries_stream()))?;
-        if let Ok(stream) = jetstream.get_stream(region.deliveries_stream()).await {
-            let _ = stream.delete_consumer(LEGACY_DISPATCH_CONSUMER).await;
-        }
-        for priority in Priority::ALL {
+        jetstream.get_or_create_stream(parking).await.map_err(failed(&region.parking_stream()))?;
+        let start = if region.is_co_located() {
+            co_located::bootstrap(&jetstream, &region).await?
+        } else {
+            for config in record_streams(&region) {
+                let name = config.name.clone();
+                jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+            }
+            // Updated, not only created: a region made before the parking stream gains its source.
+            let deliveries = regional_deliveries_stream(&region);
             jetstream
-                .create_consumer_on_stream(dispatch_consumer(&region, priority), region.deliveries_stream())
+                .create_or_update_stream(deliveries)
                 .await
-                .map_err(failed(&dispatch_consumer_name(priority)))?;
+                .map_err(failed(&region.deliveries_stream()))?;
+            if let Ok(stream) = jetstream.get_stream(region.deliveries_stream()).await {
+                let _ = stream.delete_consumer(LEGACY_DISPATCH_CONSUMER).await;
+            }
+            consumer::DeliverPolicy::All
+        };
+        for priority in Priority::ALL {
+            create_dispatch_consumer(&jetstream, &region, priority, start).await?;
+        }
+        if region.is_co_located() {
+            co_located::retire_task_copy(&jetstream, &region).await;
         }
         let mirror = kv::Config {
             mirror: Some(hub_source(&region, WEBHOOKS_BUCKET, None)),
@@ -223,25 +254,32 @@ impl RegionalContract {
     }
 }
 
-/// A region's delivery tasks: its own from the hub's DELIVERIES, and its parked ones once due
-/// (`rgn.<r>.park.due.<tier>.<client>.<webhook>` back as `deliveries.<r>.<tier>.<client>.<webhook>`).
+/// A leaf region's delivery tasks: its own from the hub's DELIVERIES, and its parked ones once
+/// due.
 fn regional_deliveries_stream(region: &Region) -> stream::Config {
-    let due = stream::Source {
-        name: region.parking_stream(),
-        subject_transforms: vec![stream::SubjectTransform {
-            source: subjects::parked_due_of_region(&region.name),
-            destination: subjects::deliveries_of_region(&region.name),
-        }],
-        ..Default::default()
-    };
     stream::Config {
         name: region.deliveries_stream(),
         storage: stream::StorageType::File,
         retention: stream::RetentionPolicy::WorkQueue,
         sources: Some(vec![
             hub_source(region, DELIVERIES, Some(subjects::deliveries_of_region(&region.name))),
-            due,
+            parked_due_source(region, 0),
         ]),
+        ..Default::default()
+    }
+}
+
+/// The region's parked tasks once due (`rgn.<r>.park.due.<tier>.<client>.<webhook>`), back as
+/// `deliveries.<r>.<tier>.<client>.<webhook>`, from the parking stream's sequence `start` on
+/// (0: from its first message).
+pub(crate) fn parked_due_source(region: &Region, start: u64) -> stream::Source {
+    stream::Source {
+        name: region.parking_stream(),
+        start_sequence: (start > 0).then_some(start),
+        subject_transforms: vec![stream::SubjectTransform {
+            source: subjects::parked_due_of_region(&region.name),
+            destination: subjects::deliveries_of_region(&region.name),
+        }],
         ..Default::default()
     }
 }
@@ -266,7 +304,18 @@ fn parking_stream(region: &Region) -> stream::Config {
 /// How long a due task stays in the parking stream after it fired.
 pub const PARKED_DUE_TTL: &str = "1h";
 
-/// A region's attempt records and dead letters: written in the region, sourced by the hub.
+/// ATTEMPTS or DEAD_LETTERS at the hub, before its subjects and sources are set.
+pub(crate) fn history_stream(name: &str) -> stream::Config {
+    stream::Config {
+        name: name.to_owned(),
+        storage: stream::StorageType::File,
+        max_age: HISTORY_MAX_AGE,
+        allow_direct: true,
+        ..Default::default()
+    }
+}
+
+/// A leaf region's attempt records and dead letters: written in the region, sourced by the hub.
 fn record_streams(region: &Region) -> [stream::Config; 2] {
     let records = |name: String, subject: String| stream::Config {
         name,
@@ -356,7 +405,7 @@ fn events_stream() -> stream::Config {
 
 /// Every region's delivery tasks, kept at the hub until they expire: each region's DLV stream
 /// sources its own subjects from here, at its own pace.
-fn deliveries_stream() -> stream::Config {
+pub(crate) fn deliveries_stream() -> stream::Config {
     stream::Config {
         name: DELIVERIES.to_owned(),
         subjects: vec![subjects::DELIVERIES_ALL.to_owned()],
@@ -375,6 +424,24 @@ fn router_consumer() -> consumer::pull::Config {
         max_ack_pending: 20_000,
         ..Default::default()
     }
+}
+
+/// Creates a tier's consumer, or updates it: an existing one keeps where it started.
+async fn create_dispatch_consumer(
+    jetstream: &jetstream::Context,
+    region: &Region,
+    priority: Priority,
+    start: consumer::DeliverPolicy,
+) -> Result<(), BootstrapError> {
+    let (name, stream) = (dispatch_consumer_name(priority), region.deliveries_stream());
+    let start = match jetstream.get_consumer_from_stream::<consumer::pull::Config, _, _>(&name, &stream).await
+    {
+        Ok(mut existing) => existing.info().await.map(|info| info.config.deliver_policy).unwrap_or(start),
+        Err(_) => start,
+    };
+    let config = consumer::pull::Config { deliver_policy: start, ..dispatch_consumer(region, priority) };
+    jetstream.create_consumer_on_stream(config, stream).await.map_err(failed(&name))?;
+    Ok(())
 }
 
 /// No `backoff` here on purpose: a relay computes each webhook's own retry schedule and naks

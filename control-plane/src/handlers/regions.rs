@@ -1,15 +1,16 @@
 //! `GET /api/v1/regions`: each region with its replication state and live relays.
 //!
-//! Replication is read from the region's own delivery stream (`DLV_<region>`), asked through
-//! the leaf link with the region's JetStream domain: `lag` is how many delivery tasks the hub
-//! holds that the region has not copied yet, `pending` how many it holds undelivered. A region
-//! that does not answer is `reachable: false`; its relays keep working on what they hold.
+//! Replication is read from the region's delivery stream and consumers
+//! ([`edgehook_nats::region_backlog`]): `lag` is how many delivery tasks the hub holds that the
+//! region has not copied yet (always 0 for a region co-located with the hub), `pending` how many
+//! it holds undelivered. A region that does not answer is `reachable: false`; its relays keep
+//! working on what they hold.
 
 use std::time::Duration;
 
-use async_nats::jetstream;
 use edgehook_nats::api_error::{ApiResult, json};
 use edgehook_nats::region::{Region, RelayHeartbeat};
+use edgehook_nats::region_backlog;
 use edgehook_nats::streams::RELAY_HEARTBEAT_TTL;
 use serde::Serialize;
 use warp::http::StatusCode;
@@ -92,19 +93,10 @@ async fn view(state: &AppState, region: &Region) -> RegionView {
 }
 
 async fn replication(state: &AppState, region: &Region) -> Option<Replication> {
-    let context = match region.is_co_located() {
-        true => state.contract.jetstream.clone(),
-        false => jetstream::with_domain(state.contract.jetstream.client(), &region.domain),
-    };
-    let stream = tokio::time::timeout(REGION_TIMEOUT, context.get_stream(region.deliveries_stream()))
-        .await
-        .ok()?
-        .ok()?;
-    let info = stream.cached_info();
-    let source = info.sources.first();
+    let backlog = region_backlog::read(&state.contract.jetstream, region, REGION_TIMEOUT).await?;
     Some(Replication {
-        lag: source.map_or(0, |source| source.lag),
-        last_active_ms: source.and_then(|source| source.active).map(|active| active.as_millis() as u64),
-        pending: info.state.messages,
+        lag: backlog.lag,
+        last_active_ms: backlog.last_active.map(|active| active.as_millis() as u64),
+        pending: backlog.pending + backlog.in_flight,
     })
 }
