@@ -2,8 +2,9 @@
 //!
 //! The hub (JetStream domain `hub`) holds everything written centrally. A region is a NATS leaf
 //! node of the hub with its own JetStream domain, named after the region; its streams are
-//! suffixed with its name (`DLV_eu`, `ATT_eu`, ...), so a region may also live inside the hub's
-//! domain (`edgehook up` with no `--regions` runs one such co-located region, `local`).
+//! suffixed with its name (`DLV_eu`, `ATT_eu`, ...). A region may also live inside the hub's
+//! domain (`edgehook up` with no `--regions` runs one such co-located region, `local`); it then
+//! uses the hub's DELIVERIES, ATTEMPTS and DEAD_LETTERS themselves (see `co_located.rs`).
 //!
 //! ```text
 //! hub  DELIVERIES deliveries.<region>.>  ──source (filter)──▶  DLV_<region>     dispatch consumer

@@ -98,8 +98,7 @@ impl Sender {
     }
 
     /// IP literals never reach the resolver, so the guard checks them here.
-    fn refused_literal(&self, callback_url: &str) -> Option<String> {
-        let url = reqwest::Url::parse(callback_url).ok()?;
+    fn refused_literal(&self, url: &reqwest::Url) -> Option<String> {
         let address: IpAddr = url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
         let class = self.addresses.refusal(address)?;
         Some(format!("{address} is a {class} address, which callbacks may not reach"))
@@ -107,7 +106,14 @@ impl Sender {
 
     pub async fn send(&self, webhook: &Webhook, event: &Event) -> Attempt {
         let started = Instant::now();
-        if let Some(refusal) = self.refused_literal(&webhook.callback_url) {
+        // Parsed once here and handed to the client, which would parse the string again.
+        let url = match reqwest::Url::parse(&webhook.callback_url) {
+            Ok(url) => url,
+            Err(error) => {
+                return failed(started, format!("invalid callback URL: {error}"), Verdict::Rejected);
+            }
+        };
+        if let Some(refusal) = self.refused_literal(&url) {
             return failed(started, refusal, Verdict::Rejected);
         }
         let payload = match payload::render(webhook, event) {
@@ -122,7 +128,7 @@ impl Sender {
         };
         let request = self
             .client
-            .post(&webhook.callback_url)
+            .post(url)
             .header(CONTENT_TYPE, HeaderValue::from_static(payload.content_type))
             .header("webhook-id", message_id)
             .header("webhook-timestamp", timestamp.to_string())

@@ -107,7 +107,8 @@ async fn launch_up(work_dir: &Path, nats_port: u16, extra_args: &[String]) -> (C
         let (path, log_path) = (credentials_path.clone(), log_path.clone());
         async move {
             let written = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
-            if written.is_none() && std::fs::read_to_string(&log_path).is_ok_and(|log| log.contains("Error:")) {
+            if written.is_none() && std::fs::read_to_string(&log_path).is_ok_and(|log| log.contains("Error:"))
+            {
                 panic!("edgehook up failed:\n{}", std::fs::read_to_string(&log_path).unwrap_or_default());
             }
             written
