@@ -41,9 +41,8 @@ pub(crate) async fn bootstrap(
         parked_from = last_sequence(jetstream, &region.parking_stream()).await? + 1;
     }
 
-    let mut deliveries =
-        jetstream.get_or_create_stream(deliveries_stream()).await.map_err(failed(DELIVERIES))?;
-    let mut config = deliveries.info().await.map_err(failed(DELIVERIES))?.config.clone();
+    let deliveries = jetstream.get_or_create_stream(deliveries_stream()).await.map_err(failed(DELIVERIES))?;
+    let mut config = deliveries.cached_info().config.clone();
     let sources = config.sources.get_or_insert_with(Vec::new);
     if !sources.iter().any(|source| source.name == region.parking_stream()) {
         sources.push(parked_due_source(region, parked_from));
@@ -58,7 +57,7 @@ pub(crate) async fn bootstrap(
 /// Makes the hub's history stream `name` capture `subject`, keeping what else it has.
 async fn capture(jetstream: &jetstream::Context, name: &str, subject: String) -> Result<(), BootstrapError> {
     let config = match jetstream.get_stream(name).await {
-        Ok(mut stream) => stream.info().await.map_err(failed(name))?.config.clone(),
+        Ok(stream) => stream.cached_info().config.clone(),
         Err(_) => history_stream(name),
     };
     if config.subjects.contains(&subject) {
@@ -76,10 +75,10 @@ async fn legacy_task_copy_end(
     jetstream: &jetstream::Context,
     region: &Region,
 ) -> Result<Option<u64>, BootstrapError> {
-    let name = format!("DLV_{}", region.name);
-    let Ok(mut copy) = jetstream.get_stream(&name).await else { return Ok(None) };
+    let name = leaf_layout(region).deliveries_stream();
+    let Ok(copy) = jetstream.get_stream(&name).await else { return Ok(None) };
     let routed = last_sequence(jetstream, DELIVERIES).await?;
-    let info = copy.info().await.map_err(failed(&name))?;
+    let info = copy.cached_info();
     let unsourced: u64 = info.sources.iter().map(|source| source.lag).sum();
     if info.state.messages > 0 || unsourced > 0 {
         let message = format!(
@@ -95,7 +94,7 @@ async fn legacy_task_copy_end(
 
 /// Deletes the old task copy once the region's consumers pull from DELIVERIES.
 pub(crate) async fn retire_task_copy(jetstream: &jetstream::Context, region: &Region) {
-    let name = format!("DLV_{}", region.name);
+    let name = leaf_layout(region).deliveries_stream();
     if jetstream.delete_stream(&name).await.is_ok() {
         tracing::info!(stream = %name, "old copy of the region's tasks retired; its relays pull from DELIVERIES");
     }
@@ -109,16 +108,18 @@ pub(crate) async fn retire_record_copies(
     jetstream: &jetstream::Context,
     region: &Region,
 ) -> Result<(), BootstrapError> {
+    let copies = leaf_layout(region);
     for (copy, history) in
-        [(format!("ATT_{}", region.name), ATTEMPTS), (format!("DLQ_{}", region.name), DEAD_LETTERS)]
+        [(copies.attempts_stream(), ATTEMPTS), (copies.dead_letters_stream(), DEAD_LETTERS)]
     {
         if jetstream.get_stream(&copy).await.is_err() {
             continue;
         }
         let deadline = tokio::time::Instant::now() + COPY_CATCH_UP;
         loop {
-            let mut stream = jetstream.get_stream(history).await.map_err(failed(history))?;
-            let info = stream.info().await.map_err(failed(history))?;
+            // Fetched again each round: `get_stream` reads the stream's current info.
+            let stream = jetstream.get_stream(history).await.map_err(failed(history))?;
+            let info = stream.cached_info();
             let lag = info.sources.iter().find(|source| source.name == copy).map(|source| source.lag);
             if lag == Some(0) {
                 let mut config = info.config.clone();
@@ -144,6 +145,11 @@ pub(crate) async fn retire_record_copies(
 }
 
 async fn last_sequence(jetstream: &jetstream::Context, name: &str) -> Result<u64, BootstrapError> {
-    let mut stream = jetstream.get_stream(name).await.map_err(failed(name))?;
-    Ok(stream.info().await.map_err(failed(name))?.state.last_sequence)
+    let stream = jetstream.get_stream(name).await.map_err(failed(name))?;
+    Ok(stream.cached_info().state.last_sequence)
+}
+
+/// The region as a leaf would be laid out: the names of the copies an older edgehook made.
+fn leaf_layout(region: &Region) -> Region {
+    Region { domain: region.name.clone(), ..region.clone() }
 }

@@ -436,7 +436,7 @@ async fn create_dispatch_consumer(
     let (name, stream) = (dispatch_consumer_name(priority), region.deliveries_stream());
     let start = match jetstream.get_consumer_from_stream::<consumer::pull::Config, _, _>(&name, &stream).await
     {
-        Ok(mut existing) => existing.info().await.map(|info| info.config.deliver_policy).unwrap_or(start),
+        Ok(existing) => existing.cached_info().config.deliver_policy,
         Err(_) => start,
     };
     let config = consumer::pull::Config { deliver_policy: start, ..dispatch_consumer(region, priority) };
