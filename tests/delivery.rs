@@ -35,6 +35,26 @@ async fn a_delivery_arrives_signed_and_the_reference_library_verifies_it() {
 }
 
 #[tokio::test]
+async fn data_arrives_exactly_as_the_source_wrote_it() {
+    let world = World::start().await;
+    world.webhook("/exact", json!({"trigger_conditions": {"filters": {"amount_gt": 10}}})).await;
+
+    // Decimals with trailing zeros, integers beyond 64 bits, escapes and key order would all
+    // change if `data` were parsed into a JSON tree and written again on the way.
+    let data = r#"{"amount": 10.50, "ledger_id": 123456789012345678901234567890, "note": "caf\u00e9 \"quoted\"", "z": 1, "a": {"y": [1.0, 2e3]}}"#;
+    let body = format!(
+        r#"{{"event_id": "evt_exact", "event_type": "payment.succeeded", "client_id": "{}", "data": {data}}}"#,
+        world.client_id
+    );
+    let (status, answer) = world.api.ingest_at("/api/v1/events/ingest", &world.source, body.as_bytes()).await;
+    assert_eq!(status, 202, "{answer}");
+
+    let delivery = &world.receiver.wait_for("/exact", 1).await[0];
+    let delivered = std::str::from_utf8(&delivery.body).unwrap();
+    assert!(delivered.contains(&format!(r#""data":{data}"#)), "data changed on the way: {delivered}");
+}
+
+#[tokio::test]
 async fn filters_and_event_types_exclude_what_a_webhook_does_not_want() {
     let world = World::start().await;
     world
@@ -121,6 +141,52 @@ async fn a_rejected_delivery_is_dead_lettered_then_redriven() {
     let requests = world.receiver.wait_for("/strict", 2).await;
     assert_eq!(requests[1].json()["event_id"], "evt_rejected");
     assert!(world.api.dead_letters(&world.token, webhook_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_replay_sends_a_webhooks_events_since_a_time_again() {
+    let world = World::start().await;
+    let webhook = world.webhook("/orders", json!({"event_types": ["order.*"]})).await;
+    let webhook_id = webhook["webhook_id"].as_str().unwrap();
+    let replay = format!("/api/v1/webhooks/{webhook_id}/replay");
+
+    world.send("evt_old", "order.created", json!({"n": 1})).await;
+    world.receiver.wait_for("/orders", 1).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let since = time::OffsetDateTime::now_utc();
+    world.send("evt_a", "order.created", json!({"n": 2})).await;
+    world.send("evt_skip", "payment.succeeded", json!({"n": 3})).await;
+    world.send("evt_b", "order.shipped", json!({"n": 4})).await;
+    world.receiver.wait_for("/orders", 3).await;
+
+    // Bad requests name what to fix.
+    let (status, body) =
+        world.api.call(Method::POST, &replay, Some(&world.token), Some(json!({"since": "yesterday"}))).await;
+    assert_eq!((status, body["error"]["field"].clone()), (400, json!("since")), "{body}");
+    let (status, body) =
+        world.api.call(Method::POST, &replay, Some(&world.token), Some(json!({"cursor": "nope"}))).await;
+    assert_eq!((status, body["error"]["field"].clone()), (400, json!("cursor")), "{body}");
+
+    let since = since.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (status, body) =
+        world.api.call(Method::POST, &replay, Some(&world.token), Some(json!({"since": since}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["examined"].clone(), body["replayed"].clone()), (json!(3), json!(2)), "{body}");
+    assert_eq!(body["cursor"], Value::Null, "{body}");
+
+    // The two events since then come again (the one before, and the one it does not want, do not).
+    world.receiver.wait_for("/orders", 5).await;
+    let received = world.receiver.after_quiet("/orders", QUIET).await;
+    let mut ids: Vec<String> =
+        received.iter().map(|request| request.json()["event_id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    assert_eq!(ids, ["evt_a", "evt_a", "evt_b", "evt_b", "evt_old"]);
+    let ids_of_a: Vec<&str> = received
+        .iter()
+        .filter(|request| request.json()["event_id"] == "evt_a")
+        .map(|request| request.header("webhook-id"))
+        .collect();
+    assert_eq!(ids_of_a[0], ids_of_a[1], "a replayed event keeps its webhook-id, so a client can tell");
 }
 
 #[tokio::test]

@@ -183,6 +183,9 @@ async fn a_gone_endpoint_is_disabled_its_client_told_and_it_resumes_when_enabled
     let everything = world.receiver.after_quiet("/everything", QUIET).await;
     assert!(everything.iter().all(|request| request.json()["event_type"] != "endpoint.disabled"));
 
+    // An event for it while it is disabled is not routed to it...
+    world.send("evt_while_disabled", "order.created", json!({})).await;
+
     // Nothing is attempted while disabled; enabled again, the pending delivery goes out.
     let attempts_when_disabled = world.receiver.received("/failing").len();
     let quiet = world.receiver.after_quiet("/failing", Duration::from_secs(2)).await.len();
@@ -193,9 +196,14 @@ async fn a_gone_endpoint_is_disabled_its_client_told_and_it_resumes_when_enabled
         world.api.call(Method::PATCH, &path, Some(&world.token), Some(json!({"status": "active"}))).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.get("disabled_reason").is_none(), "{body}");
+    // ...but replayed when it is enabled again: it resumes from where it stopped.
+    assert_eq!(body["replay"]["replayed"], 1, "{body}");
     support::eventually_within("the pending delivery after re-enabling", Duration::from_secs(30), || async {
         let attempts = world.api.attempts_of_webhook(&world.token, failing_id).await;
-        attempts.iter().any(|attempt| attempt["outcome"] == "succeeded").then_some(())
+        let delivered = |id: &str| {
+            attempts.iter().any(|attempt| attempt["event_id"] == id && attempt["outcome"] == "succeeded")
+        };
+        (delivered("evt_order") && delivered("evt_while_disabled")).then_some(())
     })
     .await;
 }

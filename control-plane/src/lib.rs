@@ -7,11 +7,13 @@
 //! - [`auth`]: bearer JWTs, admin and client roles;
 //! - [`callback_url`]: what a callback URL may point at;
 //! - [`handlers`]: one file per API resource;
+//! - [`replay`]: a webhook's stored events made into deliveries again;
 //! - [`routes`]: the URL map.
 
 pub mod auth;
 pub mod callback_url;
 pub mod handlers;
+pub mod replay;
 pub mod routes;
 mod secrets;
 mod state;

@@ -15,6 +15,7 @@
 //! GET    /api/v1/webhooks/{id}/deliveries         client  every attempt (paged)
 //! GET    /api/v1/webhooks/{id}/dead-letters       client  (paged)
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
+//! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
 //! GET    /api/v1/events/{event_id}/deliveries     client  every attempt for one event
 //! GET    /healthz, /readyz, /metrics                      operations (edgehook_nats::ops)
 //! ```
@@ -28,7 +29,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use crate::AppState;
-use crate::handlers::{clients, dead_letters, deliveries, keys, regions, sources, webhooks};
+use crate::handlers::{clients, dead_letters, deliveries, keys, regions, replay, sources, webhooks};
 
 /// Request bodies of the control plane are small JSON documents.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
@@ -126,6 +127,12 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .and(warp::path!("api" / "v1" / "webhooks" / String / "dead-letters" / "redrive"))
             .and(auth)
             .then(dead_letters::redrive))
+        .unify()
+        .or(route(warp::post().boxed())
+            .and(warp::path!("api" / "v1" / "webhooks" / String / "replay"))
+            .and(auth)
+            .and(body)
+            .then(replay::start))
         .unify()
         .boxed();
 

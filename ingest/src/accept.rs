@@ -115,10 +115,13 @@ impl Ingestor {
         let outcome = self.check_and_publish(source, events, shape).await;
         match &outcome {
             Ok(accepted) => {
-                for event in accepted {
-                    let result = if event.duplicate { "duplicate" } else { "accepted" };
-                    metrics::counter!("edgehook_ingest_events_total", "source_id" => source.id.to_string(), "result" => result)
-                        .increment(1);
+                let duplicates = accepted.iter().filter(|event| event.duplicate).count();
+                for (result, count) in [("accepted", accepted.len() - duplicates), ("duplicate", duplicates)]
+                {
+                    if count > 0 {
+                        metrics::counter!("edgehook_ingest_events_total", "source_id" => source.id.to_string(), "result" => result)
+                            .increment(count as u64);
+                    }
                 }
             }
             Err(_) => count_rejected(source.id.as_str()),

@@ -1,12 +1,11 @@
 //! The event schema sources send, and its checks.
 
-use edgehook_nats::event::validate_event_id;
+use edgehook_nats::event::{EventData, validate_event_id};
 use edgehook_nats::event_types;
 use edgehook_nats::ids::ClientId;
 use edgehook_nats::priority::Priority;
 use edgehook_nats::validation::FieldError;
 use serde::Deserialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -20,7 +19,7 @@ pub struct IncomingEvent {
     pub event_id: String,
     pub event_type: String,
     pub client_id: String,
-    pub data: Value,
+    pub data: EventData,
     /// RFC 3339; when absent, the time ingest received it.
     #[serde(default)]
     pub timestamp: Option<String>,
@@ -37,7 +36,7 @@ pub struct CheckedEvent {
     pub event_id: String,
     pub event_type: String,
     pub client_id: ClientId,
-    pub data: Value,
+    pub data: EventData,
     pub timestamp: OffsetDateTime,
     pub version: String,
     pub priority: Option<Priority>,
@@ -83,7 +82,7 @@ impl IncomingEvent {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 

@@ -2,6 +2,7 @@
 //! attempt, and the dead letter a delivery becomes when it gives up.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::event::Event;
@@ -31,7 +32,28 @@ fn is_zero(value: &u32) -> bool {
 impl DeliveryTask {
     /// `Nats-Msg-Id` of the task: routing the same event twice makes no second task.
     pub fn dedup_id(&self) -> String {
-        format!("{}:{}", self.event.message_id, self.webhook_id)
+        task_dedup_id(&self.event.message_id, &self.webhook_id)
+    }
+}
+
+fn task_dedup_id(message_id: &MessageId, webhook_id: &WebhookId) -> String {
+    format!("{message_id}:{webhook_id}")
+}
+
+/// A new task as the router writes it: the event's JSON, as ingest stored it, is wrapped as it
+/// is, not parsed and written again for every webhook. Reads back as a [`DeliveryTask`].
+#[derive(Serialize)]
+pub struct RoutedTask<'a> {
+    pub webhook_id: &'a WebhookId,
+    pub event: &'a RawValue,
+    pub priority: Priority,
+    #[serde(skip)]
+    pub message_id: &'a MessageId,
+}
+
+impl RoutedTask<'_> {
+    pub fn dedup_id(&self) -> String {
+        task_dedup_id(self.message_id, self.webhook_id)
     }
 }
 
@@ -88,4 +110,41 @@ pub enum DeadLetterReason {
     RetriesExhausted,
     /// The webhook was made inactive while the delivery was pending.
     WebhookInactive,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ids::SourceId;
+
+    #[test]
+    fn a_routed_task_reads_back_as_the_task_of_its_event() {
+        let event = Event {
+            message_id: MessageId::generate(),
+            event_id: "evt_1".to_owned(),
+            event_type: "order.created".to_owned(),
+            client_id: ClientId::generate(),
+            source_id: SourceId::generate(),
+            data: json!({"amount": 12, "lines": [{"sku": "a"}]}).into(),
+            timestamp: crate::now(),
+            version: "1.0".to_owned(),
+            accepted_at: crate::now(),
+            priority: None,
+        };
+        let stored = serde_json::to_vec(&event).unwrap();
+        let raw: &RawValue = serde_json::from_slice(&stored).unwrap();
+        let webhook_id = WebhookId::generate();
+        let routed = RoutedTask {
+            webhook_id: &webhook_id,
+            event: raw,
+            priority: Priority::High,
+            message_id: &event.message_id,
+        };
+        let task: DeliveryTask = serde_json::from_slice(&serde_json::to_vec(&routed).unwrap()).unwrap();
+        assert_eq!(routed.dedup_id(), task.dedup_id());
+        let expected = DeliveryTask { webhook_id, event, priority: Priority::High, attempts_before: 0 };
+        assert_eq!(task, expected);
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::ids::{ClientId, MessageId, SourceId};
@@ -19,7 +20,7 @@ pub struct Event {
     pub event_type: String,
     pub client_id: ClientId,
     pub source_id: SourceId,
-    pub data: Value,
+    pub data: EventData,
     /// When the event happened, as the source says.
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
@@ -40,7 +41,7 @@ struct DeliveryBody<'a> {
     #[serde(with = "time::serde::rfc3339")]
     timestamp: OffsetDateTime,
     version: &'a str,
-    data: &'a Value,
+    data: &'a RawValue,
 }
 
 impl Event {
@@ -56,9 +57,44 @@ impl Event {
             event_type: &self.event_type,
             timestamp: self.timestamp,
             version: &self.version,
-            data: &self.data,
+            data: &self.data.0,
         };
         serde_json::to_vec(&body).expect("an event always serializes")
+    }
+}
+
+/// An event's `data`: the JSON object the source sent, kept as its text. It is carried through
+/// JetStream and into the delivered body without being taken apart; only a webhook's filters
+/// and field encryption parse it (a JSON tree per hop was a good part of each delivery's cost).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventData(Box<RawValue>);
+
+impl EventData {
+    /// The parsed JSON, for the few readers that look inside.
+    pub fn parse(&self) -> Value {
+        serde_json::from_str(self.0.get()).expect("RawValue holds valid JSON")
+    }
+
+    pub fn is_object(&self) -> bool {
+        self.0.get().starts_with('{')
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl From<Value> for EventData {
+    fn from(value: Value) -> Self {
+        Self(serde_json::value::to_raw_value(&value).expect("a JSON value serializes"))
+    }
+}
+
+/// Same text, same data (what a source sent is compared as sent).
+impl PartialEq for EventData {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
     }
 }
 
@@ -76,6 +112,18 @@ pub fn validate_event_id(event_id: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_travels_as_the_source_wrote_it() {
+        let sent = r#"{"amount": 1200,  "nested": {"b": 1, "a": [1, 2]}}"#;
+        let incoming: EventData = serde_json::from_str(sent).unwrap();
+        assert!(incoming.is_object());
+        assert_eq!(incoming.as_str(), sent);
+        assert_eq!(incoming.parse()["nested"]["a"][1], 2);
+        let again: EventData = serde_json::from_slice(&serde_json::to_vec(&incoming).unwrap()).unwrap();
+        assert_eq!(again, incoming);
+        assert!(!serde_json::from_str::<EventData>("[1]").unwrap().is_object());
+    }
 
     #[test]
     fn event_ids_that_would_break_a_subject_are_refused() {

@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::event::EventData;
+
 /// A webhook's parsed filter set; serializes back to the wire form it came from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "BTreeMap<String, Value>", into = "BTreeMap<String, Value>")]
@@ -62,6 +64,11 @@ impl Filters {
     /// Does the event's `data` satisfy every condition?
     pub fn matches(&self, data: &Value) -> bool {
         self.conditions.iter().all(|condition| condition.holds(data))
+    }
+
+    /// [`Self::matches`] for data as it travels: parsed only if there is a condition to check.
+    pub fn matches_data(&self, data: &EventData) -> bool {
+        self.is_empty() || self.matches(&data.parse())
     }
 }
 

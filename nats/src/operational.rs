@@ -41,7 +41,8 @@ pub fn endpoint_disabled(webhook: &Webhook, reason: &str, at: OffsetDateTime) ->
             "region": webhook.region,
             "reason": reason,
             "disabled_at": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        }),
+        })
+        .into(),
         timestamp: at,
         version: "1.0".to_owned(),
         accepted_at: at,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer};
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -25,6 +26,15 @@ pub struct ReadError {
     source: async_nats::Error,
 }
 
+/// Where a page starts.
+#[derive(Clone, Copy, Debug)]
+pub enum Start {
+    /// After this stream sequence (0: from the first message).
+    After(u64),
+    /// At the first message stored at or after this time.
+    Since(OffsetDateTime),
+}
+
 /// Reads up to `limit` messages of `stream` on `filter` with sequence above `after`.
 pub async fn read_page<T: DeserializeOwned>(
     jetstream: &jetstream::Context,
@@ -33,12 +43,26 @@ pub async fn read_page<T: DeserializeOwned>(
     after: u64,
     limit: usize,
 ) -> Result<Page<T>, ReadError> {
+    read_page_from(jetstream, stream, filter, Start::After(after), limit).await
+}
+
+/// Reads up to `limit` messages of `stream` on `filter` from `start`.
+pub async fn read_page_from<T: DeserializeOwned>(
+    jetstream: &jetstream::Context,
+    stream: &str,
+    filter: String,
+    start: Start,
+    limit: usize,
+) -> Result<Page<T>, ReadError> {
     let error =
         |source: async_nats::Error| ReadError { stream: stream.to_owned(), filter: filter.clone(), source };
     let handle = jetstream.get_stream_no_info(stream).await.map_err(|e| error(e.into()))?;
-    let deliver_policy = match after {
-        0 => consumer::DeliverPolicy::All,
-        after => consumer::DeliverPolicy::ByStartSequence { start_sequence: after + 1 },
+    let (deliver_policy, after) = match start {
+        Start::After(0) => (consumer::DeliverPolicy::All, 0),
+        Start::After(after) => {
+            (consumer::DeliverPolicy::ByStartSequence { start_sequence: after + 1 }, after)
+        }
+        Start::Since(start_time) => (consumer::DeliverPolicy::ByStartTime { start_time }, 0),
     };
     let config = consumer::pull::OrderedConfig {
         filter_subject: filter.clone(),

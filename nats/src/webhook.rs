@@ -54,6 +54,9 @@ pub struct Webhook {
     /// Why edgehook disabled it (status `disabled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_reason: Option<String>,
+    /// When edgehook disabled it: enabling it again replays what it missed since.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub disabled_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -240,7 +243,7 @@ impl Webhook {
         self.status == WebhookStatus::Active
             && event.client_id == self.client_id
             && self.selects_type(&event.event_type)
-            && self.trigger_conditions.filters.matches(&event.data)
+            && self.trigger_conditions.filters.matches_data(&event.data)
     }
 }
 

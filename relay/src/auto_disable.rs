@@ -48,6 +48,7 @@ impl AutoDisable {
             let now = edgehook_nats::now();
             current.status = WebhookStatus::Disabled;
             current.disabled_reason = Some(reason.to_owned());
+            current.disabled_at = Some(now);
             current.updated_at = now;
             let value = serde_json::to_vec(&current).expect("a webhook serializes");
             if store.update(&key, value.into(), entry.revision).await.is_err() {

@@ -12,13 +12,14 @@ use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::message::{Message, PublishMessage};
 use edgehook_nats::Contract;
-use edgehook_nats::delivery::DeliveryTask;
+use edgehook_nats::delivery::RoutedTask;
 use edgehook_nats::event::Event;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
 use edgehook_nats::subjects;
 use edgehook_nats::webhook::Webhook;
 use futures::StreamExt;
+use serde_json::value::RawValue;
 
 use crate::RelayError;
 
@@ -66,8 +67,10 @@ pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) 
 }
 
 async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Message) {
-    let event: Event = match serde_json::from_slice(&message.payload) {
-        Ok(event) => event,
+    let parsed = serde_json::from_slice::<Event>(&message.payload)
+        .and_then(|event| Ok((event, serde_json::from_slice::<&RawValue>(&message.payload)?)));
+    let (event, stored_event) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             tracing::error!(subject = %message.subject, %error, "unreadable event dropped");
             let _ = message.ack_with(AckKind::Term).await;
@@ -78,11 +81,11 @@ async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Messa
     let mut stored = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
         let priority = event.priority.unwrap_or(webhook.priority);
-        let task = DeliveryTask {
-            webhook_id: webhook.id.clone(),
-            event: event.clone(),
+        let task = RoutedTask {
+            webhook_id: &webhook.id,
+            event: stored_event,
             priority,
-            attempts_before: 0,
+            message_id: &event.message_id,
         };
         let payload = serde_json::to_vec(&task).expect("a task serializes");
         let publish = PublishMessage::build().payload(payload.into()).message_id(task.dedup_id());

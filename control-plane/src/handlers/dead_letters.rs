@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use edgehook_nats::api_error::{ApiError, ApiResult, json};
 use edgehook_nats::delivery::{DeadLetter, DeadLetterReason};
+use edgehook_nats::event::EventData;
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
 use edgehook_nats::webhook::WebhookStatus;
 use serde::Serialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 
@@ -35,7 +35,7 @@ struct DeadLetterView {
     last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     dead_lettered_at: OffsetDateTime,
-    data: Value,
+    data: EventData,
 }
 
 #[derive(Serialize)]

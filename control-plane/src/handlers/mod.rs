@@ -6,6 +6,7 @@ pub mod dead_letters;
 pub mod deliveries;
 pub mod keys;
 pub mod regions;
+pub mod replay;
 pub mod sources;
 pub mod webhooks;
 

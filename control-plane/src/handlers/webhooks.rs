@@ -208,6 +208,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
         retiring_secrets: Vec::new(),
         description: fields.description,
         disabled_reason: None,
+        disabled_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -305,6 +306,7 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         rate_limit: fields.rate_limit,
         priority: fields.priority,
         disabled_reason: stored.disabled_reason.clone().filter(|_| fields.status == WebhookStatus::Disabled),
+        disabled_at: stored.disabled_at.filter(|_| fields.status == WebhookStatus::Disabled),
         status: fields.status,
         encryption: fields.encryption,
         description: fields.description,
@@ -312,7 +314,17 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         ..stored
     };
     save_update(&state, &webhook, revision).await?;
-    Ok(json(StatusCode::OK, &WebhookView::of(&webhook)))
+    let mut answer = serde_json::to_value(WebhookView::of(&webhook)).expect("a view serializes");
+    if let (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) =
+        (stored.status, webhook.status, stored.disabled_at)
+    {
+        // Enabled again: what was routed past it while disabled is delivered now.
+        let missed = crate::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
+            .await
+            .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?;
+        answer["replay"] = serde_json::to_value(missed).expect("a replay serializes");
+    }
+    Ok(json(StatusCode::OK, &answer))
 }
 
 pub async fn delete(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
