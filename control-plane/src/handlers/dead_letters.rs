@@ -12,12 +12,11 @@ use edgehook_nats::event::EventData;
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
-use edgehook_nats::webhook::WebhookStatus;
 use serde::Serialize;
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 
-use super::{PageQuery, owned_webhook};
+use super::{PageQuery, owned_webhook, require_active};
 use crate::AppState;
 
 /// Dead letters moved per redrive request; call again while `remaining` is true.
@@ -94,13 +93,7 @@ pub async fn redrive(state: AppState, id: String, authorization: Option<String>)
     let caller = state.tokens.authenticate(authorization.as_deref())?;
     let client = caller.require_client()?;
     let webhook = owned_webhook(&state, client, &id).await?;
-    if webhook.status != WebhookStatus::Active {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "webhook_inactive",
-            "the webhook is inactive: set its status to active, then redrive",
-        ));
-    }
+    require_active(&webhook, "redrive")?;
     let jetstream = &state.contract.jetstream;
     let filter = subjects::dead_letters_of_webhook(client, &webhook.id);
     let letters = read_page::<DeadLetter>(jetstream, DEAD_LETTERS, filter, 0, REDRIVE_BATCH)

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use edgehook_nats::api_error::ApiError;
 use edgehook_nats::ids::{ClientId, WebhookId};
 use edgehook_nats::validation::FieldError;
-use edgehook_nats::webhook::Webhook;
+use edgehook_nats::webhook::{Webhook, WebhookStatus};
+use warp::http::StatusCode;
 
 use crate::AppState;
 
@@ -54,6 +55,18 @@ impl PageQuery {
                 .map_err(|_| FieldError::invalid("after", "must be a cursor returned as next_cursor").into()),
         }
     }
+}
+
+/// 409 unless `webhook` is active: what is sent to an inactive or disabled one would wait.
+pub fn require_active(webhook: &Webhook, action: &str) -> Result<(), ApiError> {
+    if webhook.status == WebhookStatus::Active {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "webhook_inactive",
+        format!("the webhook is not active: set its status to active, then {action}"),
+    ))
 }
 
 /// The caller's webhook `id`, or 404: another client's webhook does not exist for this caller.

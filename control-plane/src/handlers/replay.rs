@@ -4,13 +4,12 @@
 use bytes::Bytes;
 use edgehook_nats::api_error::{ApiError, ApiResult, json};
 use edgehook_nats::validation::{FieldError, parse_json};
-use edgehook_nats::webhook::WebhookStatus;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use warp::http::StatusCode;
 
-use super::owned_webhook;
+use super::{owned_webhook, require_active};
 use crate::AppState;
 use crate::replay::{self, Cursor};
 
@@ -26,13 +25,7 @@ pub async fn start(state: AppState, id: String, authorization: Option<String>, b
     let client = caller.require_client()?;
     let webhook = owned_webhook(&state, client, &id).await?;
     let request: ReplayRequest = parse_json(&body)?;
-    if webhook.status != WebhookStatus::Active {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "webhook_inactive",
-            "the webhook is not active: set its status to active, then replay",
-        ));
-    }
+    require_active(&webhook, "replay")?;
     let jetstream = &state.contract.jetstream;
     let replayed = match (request.since, request.cursor) {
         (Some(since), None) => {
