@@ -12,6 +12,7 @@
 //! and works in bounded steps: each call examines at most [`EVENTS_PER_CALL`] events and hands
 //! back a cursor for the rest.
 
+use async_nats::jetstream::context::PublishAckFuture;
 use async_nats::jetstream::{self, message::PublishMessage};
 use edgehook_nats::delivery::DeliveryTask;
 use edgehook_nats::event::Event;
@@ -127,13 +128,21 @@ async fn run(
         let filter = subjects::event(&webhook.client_id);
         let page = read_page_from::<Event>(jetstream, EVENTS, filter, start, PAGE).await?;
         let mut last = None;
+        let mut stored = Vec::new();
         for (sequence, event) in page.items.iter().filter(|(sequence, _)| *sequence <= end) {
             last = Some(*sequence);
             replayed.examined += 1;
             if webhook.wants(event) {
-                send(jetstream, webhook, event, &tag).await?;
-                replayed.replayed += 1;
+                stored.push(send(jetstream, webhook, event, &tag).await?);
             }
+        }
+        // Every task of the page is sent before any acknowledgement is awaited.
+        for ack in stored {
+            ack.await.map_err(|error| ReplayError::Nats {
+                context: "storing a replayed task",
+                source: error.into(),
+            })?;
+            replayed.replayed += 1;
         }
         let (Some(last), Some(_)) = (last, page.next_after) else { return Ok(replayed) };
         if last >= end {
@@ -146,12 +155,13 @@ async fn run(
     Ok(replayed)
 }
 
+/// Publishes the task of `event`; the returned future is JetStream's acknowledgement.
 async fn send(
     jetstream: &jetstream::Context,
     webhook: &Webhook,
     event: &Event,
     tag: &str,
-) -> Result<(), ReplayError> {
+) -> Result<PublishAckFuture, ReplayError> {
     let priority = event.priority.unwrap_or(webhook.priority);
     let task =
         DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone(), priority, attempts_before: 0 };
@@ -163,15 +173,10 @@ async fn send(
         .payload(serde_json::to_vec(&task).expect("a task serializes").into())
         .message_id(message_id);
     let subject = subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id);
-    let error =
-        |error: async_nats::Error| ReplayError::Nats { context: "storing a replayed task", source: error };
     jetstream
         .send_publish(subject, publish)
         .await
-        .map_err(|e| error(e.into()))?
-        .await
-        .map_err(|e| error(e.into()))?;
-    Ok(())
+        .map_err(|error| ReplayError::Nats { context: "storing a replayed task", source: error.into() })
 }
 
 #[cfg(test)]

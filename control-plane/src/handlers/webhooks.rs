@@ -313,16 +313,21 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         updated_at: edgehook_nats::now(),
         ..stored
     };
+    // Enabled again: what was routed past it while disabled is delivered now. Replayed before
+    // the change is saved, so a failure leaves it disabled and the client's retry replays again
+    // (with the same task ids: nothing made twice); its tasks wait the moment it takes to save.
+    let replayed = match (stored.status, webhook.status, stored.disabled_at) {
+        (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) => Some(
+            crate::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
+                .await
+                .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?,
+        ),
+        _ => None,
+    };
     save_update(&state, &webhook, revision).await?;
     let mut answer = serde_json::to_value(WebhookView::of(&webhook)).expect("a view serializes");
-    if let (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) =
-        (stored.status, webhook.status, stored.disabled_at)
-    {
-        // Enabled again: what was routed past it while disabled is delivered now.
-        let missed = crate::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
-            .await
-            .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?;
-        answer["replay"] = serde_json::to_value(missed).expect("a replay serializes");
+    if let Some(replayed) = replayed {
+        answer["replay"] = serde_json::to_value(replayed).expect("a replay serializes");
     }
     Ok(json(StatusCode::OK, &answer))
 }
