@@ -121,7 +121,7 @@ pub(crate) async fn retire_record_copies(
             let stream = jetstream.get_stream(history).await.map_err(failed(history))?;
             let info = stream.cached_info();
             let lag = info.sources.iter().find(|source| source.name == copy).map(|source| source.lag);
-            if lag == Some(0) {
+            if lag == Some(0) && holds_last_record(jetstream, &copy, history).await? {
                 let mut config = info.config.clone();
                 config.sources.get_or_insert_with(Vec::new).retain(|source| source.name != copy);
                 jetstream.update_stream(config).await.map_err(failed(history))?;
@@ -142,6 +142,26 @@ pub(crate) async fn retire_record_copies(
         }
     }
     Ok(())
+}
+
+/// Has `history` taken in the last record of `copy`? A source reports lag 0 also before its
+/// first fetch; it delivers in order, so once the last record is in, every record is.
+async fn holds_last_record(
+    jetstream: &jetstream::Context,
+    copy: &str,
+    history: &str,
+) -> Result<bool, BootstrapError> {
+    let copy_stream = jetstream.get_stream(copy).await.map_err(failed(copy))?;
+    let state = &copy_stream.cached_info().state;
+    if state.messages == 0 {
+        return Ok(true);
+    }
+    let record = copy_stream.get_raw_message(state.last_sequence).await.map_err(failed(copy))?;
+    let history_stream = jetstream.get_stream_no_info(history).await.map_err(failed(history))?;
+    Ok(history_stream
+        .get_last_raw_message_by_subject(record.subject.as_str())
+        .await
+        .is_ok_and(|latest| latest.payload == record.payload))
 }
 
 async fn last_sequence(jetstream: &jetstream::Context, name: &str) -> Result<u64, BootstrapError> {
