@@ -104,16 +104,12 @@ pub async fn resume(
 }
 
 async fn last_event_sequence(jetstream: &jetstream::Context) -> Result<u64, ReplayError> {
-    let mut stream = jetstream
+    // `get_stream` reads the stream's current info: no second request for it.
+    let stream = jetstream
         .get_stream(EVENTS)
         .await
-        .map_err(|error| ReplayError::Nats { context: "opening EVENTS", source: error.into() })?;
-    Ok(stream
-        .info()
-        .await
-        .map_err(|error| ReplayError::Nats { context: "reading EVENTS", source: error.into() })?
-        .state
-        .last_sequence)
+        .map_err(|error| ReplayError::Nats { context: "reading EVENTS", source: error.into() })?;
+    Ok(stream.cached_info().state.last_sequence)
 }
 
 async fn run(
@@ -124,9 +120,9 @@ async fn run(
     end: u64,
 ) -> Result<Replayed, ReplayError> {
     let mut replayed = Replayed { examined: 0, replayed: 0, cursor: None };
+    let filter = subjects::event(&webhook.client_id);
     while replayed.examined < EVENTS_PER_CALL {
-        let filter = subjects::event(&webhook.client_id);
-        let page = read_page_from::<Event>(jetstream, EVENTS, filter, start, PAGE).await?;
+        let page = read_page_from::<Event>(jetstream, EVENTS, filter.clone(), start, PAGE).await?;
         let mut last = None;
         let mut stored = Vec::new();
         for (sequence, event) in page.items.iter().filter(|(sequence, _)| *sequence <= end) {
