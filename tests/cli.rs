@@ -70,6 +70,31 @@ fn bench_over_nats_logs_in_as_its_source_and_accounts_for_every_event() {
 }
 
 #[test]
+fn bench_jetstream_baseline_moves_events_through_the_pipelines_streams_alone() {
+    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["bench", "jetstream-baseline", "--duration", "1", "--json", "--nats-server"])
+        .arg(support::nats_server_binary())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stores"], 3, "{report}");
+    assert!(report["events"].as_u64().unwrap() > 0, "{report}");
+    assert!(report["cpu_us_per_event"]["nats_server"].as_f64().unwrap() > 0.0, "{report}");
+    let processes: Vec<&str> =
+        report["usage"].as_array().unwrap().iter().map(|usage| usage["process"].as_str().unwrap()).collect();
+    assert_eq!(processes, ["nats-server", "bench", "rest of machine"], "{report}");
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["bench", "steady", "--stores", "2"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--stores is for jetstream-baseline"));
+}
+
+#[test]
 fn nats_keys_prints_logins_that_belong_together() {
     let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
         .args(["nats-keys", "--hub", "hub.internal:4222", "--hub-leaf", "hub.internal:7422"])

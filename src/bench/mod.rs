@@ -5,12 +5,14 @@
 //! `setup.rs` registers a client, a source and the webhooks, `receiver.rs` is the HTTP endpoint
 //! that verifies and records every delivery, `driver.rs` sends events to ingest (HTTP batches or
 //! NATS requests) at a pace, `baseline.rs` drives the receiver directly with a plain HTTP client,
+//! `jetstream_baseline.rs` moves events through the pipeline's streams with no edgehook around,
 //! `scenarios.rs` runs one measurement from start to drain and `report.rs` turns what was
 //! recorded into numbers (human summary or one JSON object).
 
 mod baseline;
 mod deployment;
 mod driver;
+mod jetstream_baseline;
 mod receiver;
 mod report;
 mod scenarios;
@@ -19,7 +21,7 @@ mod setup;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use self::driver::Pace;
@@ -75,6 +77,10 @@ pub struct BenchArgs {
     /// slow-endpoint: milliseconds the slow endpoint takes to answer.
     #[arg(long, default_value_t = 2000)]
     slow_ms: u64,
+    /// jetstream-baseline: JetStream stores per event: 3 as edgehook (EVENTS, DELIVERIES,
+    /// ATTEMPTS), 2 without the attempt record, 1 with EVENTS alone.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+    stores: Option<u8>,
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     json: bool,
@@ -132,6 +138,9 @@ enum Scenario {
     Burst,
     /// No edgehook: a plain HTTP client delivers signed requests to the same receiver.
     Baseline,
+    /// No edgehook: events through the pipeline's streams and consumers (EVENTS, DELIVERIES,
+    /// ATTEMPTS) on a nats-server of its own, as fast as they go, with nothing else done.
+    JetstreamBaseline,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -185,6 +194,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if settings.scenario == Scenario::Baseline {
         return baseline::run(&settings).await;
     }
+    if settings.scenario == Scenario::JetstreamBaseline {
+        let stores = jetstream_baseline::Stores::from_count(args.stores.unwrap_or(3))
+            .context("--stores must be 1, 2 or 3")?;
+        return jetstream_baseline::run(&settings, stores, args.nats_server.as_deref()).await;
+    }
     scenarios::run(&settings, &args).await
 }
 
@@ -198,8 +212,8 @@ fn seconds(name: &str, value: f64, max: f64) -> anyhow::Result<Duration> {
 fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     let Some(scenario) = args.scenario.or(args.scenario_flag) else {
         bail!(
-            "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst or \
-             baseline (e.g. `edgehook bench steady --rate 2000`)"
+            "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst, \
+             baseline or jetstream-baseline (e.g. `edgehook bench steady --rate 2000`)"
         );
     };
     let duration = seconds("duration", args.duration, 3600.0)?;
@@ -259,6 +273,14 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
         (_, Some(rate)) => Pace::Rate(rate),
         (_, None) => Pace::Max,
     };
+    if scenario == Scenario::JetstreamBaseline && (args.rate.is_some() || args.target.is_some()) {
+        bail!(
+            "jetstream-baseline runs as fast as it goes on a nats-server of its own: drop --rate and --target"
+        );
+    }
+    if scenario != Scenario::JetstreamBaseline && args.stores.is_some() {
+        bail!("--stores is for jetstream-baseline");
+    }
     if args.target.is_some() && args.via == Via::Nats && args.nats_url.is_none() {
         bail!("--via nats with --target needs --nats-url");
     }
