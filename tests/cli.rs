@@ -49,15 +49,8 @@ fn a_short_jwt_secret_is_refused_with_what_to_fix() {
 
 #[test]
 fn bench_over_nats_logs_in_as_its_source_and_accounts_for_every_event() {
-    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
-        .args(["bench", "steady", "--via", "nats", "--rate", "200", "--duration", "2", "--batch-size", "20"])
-        .args(["--json", "--nats-server"])
-        .arg(support::nats_server_binary())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report =
+        bench_json(&["steady", "--via", "nats", "--rate", "200", "--duration", "2", "--batch-size", "20"]);
     assert_eq!(report["via"], "nats", "{report}");
     assert!(report["events"].as_u64().unwrap() >= 300, "{report}");
     assert_eq!(report["deliveries"], report["events"], "{report}");
@@ -71,14 +64,7 @@ fn bench_over_nats_logs_in_as_its_source_and_accounts_for_every_event() {
 
 #[test]
 fn bench_jetstream_baseline_moves_events_through_the_pipelines_streams_alone() {
-    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
-        .args(["bench", "jetstream-baseline", "--duration", "1", "--json", "--nats-server"])
-        .arg(support::nats_server_binary())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = bench_json(&["jetstream-baseline", "--duration", "1"]);
     assert_eq!(report["stores"], 3, "{report}");
     assert!(report["events"].as_u64().unwrap() > 0, "{report}");
     assert!(report["cpu_us_per_event"]["nats_server"].as_f64().unwrap() > 0.0, "{report}");
@@ -92,6 +78,20 @@ fn bench_jetstream_baseline_moves_events_through_the_pipelines_streams_alone() {
         .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--stores is for jetstream-baseline"));
+}
+
+/// Runs `edgehook bench <args> --json` with the project's nats-server; its report.
+fn bench_json(args: &[&str]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .arg("bench")
+        .args(args)
+        .args(["--json", "--nats-server"])
+        .arg(support::nats_server_binary())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 #[test]
