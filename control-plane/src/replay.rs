@@ -158,7 +158,7 @@ async fn send(
     event: &Event,
     tag: &str,
 ) -> Result<PublishAckFuture, ReplayError> {
-    let priority = event.priority.unwrap_or(webhook.priority);
+    let priority = webhook.tier_of(event);
     let task =
         DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone(), priority, attempts_before: 0 };
     let message_id = match tag {

@@ -245,6 +245,11 @@ impl Webhook {
             && self.selects_type(&event.event_type)
             && self.trigger_conditions.filters.matches_data(&event.data)
     }
+
+    /// The tier `event` is delivered in to this webhook: the event's own, else the webhook's.
+    pub fn tier_of(&self, event: &Event) -> Priority {
+        event.priority.unwrap_or(self.priority)
+    }
 }
 
 #[cfg(test)]

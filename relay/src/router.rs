@@ -80,7 +80,7 @@ async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Messa
     let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
     let mut stored = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
-        let priority = event.priority.unwrap_or(webhook.priority);
+        let priority = webhook.tier_of(&event);
         let task = RoutedTask {
             webhook_id: &webhook.id,
             event: stored_event,

@@ -23,7 +23,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -81,37 +81,7 @@ struct CpuPerEvent {
     bench: f64,
 }
 
-/// How much of the pipeline's JetStream work each event gets (`--stores`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Stores {
-    /// EVENTS only, consumed once.
-    One,
-    /// EVENTS and DELIVERIES, each consumed once: no attempt record.
-    Two,
-    /// EVENTS, DELIVERIES and ATTEMPTS: what a delivered event costs in edgehook.
-    Three,
-}
-
-impl Stores {
-    pub fn from_count(count: u8) -> Option<Self> {
-        match count {
-            1 => Some(Self::One),
-            2 => Some(Self::Two),
-            3 => Some(Self::Three),
-            _ => None,
-        }
-    }
-
-    fn count(self) -> u8 {
-        match self {
-            Self::One => 1,
-            Self::Two => 2,
-            Self::Three => 3,
-        }
-    }
-}
-
-/// What the stages share: the stream context, the event counters, the stop flag.
+/// What the stages share: the stream context, the messages' contents, the event counters.
 struct Pipeline {
     jetstream: jetstream::Context,
     client: ClientId,
@@ -121,12 +91,11 @@ struct Pipeline {
     attempt: Bytes,
     published: AtomicU64,
     through: AtomicU64,
-    stop: AtomicBool,
 }
 
 pub async fn run(
     settings: &Settings,
-    stores: Stores,
+    stores: u8,
     nats_server: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let binary = nats_server::locate(nats_server)?;
@@ -160,7 +129,7 @@ fn remove_dir(dir: PathBuf) {
 
 async fn measure(
     settings: &Settings,
-    stores: Stores,
+    stores: u8,
     server: &NatsServer,
     logins: &HubLogins,
     port: u16,
@@ -178,7 +147,6 @@ async fn measure(
         attempt: filler(ATTEMPT_RECORD),
         published: AtomicU64::new(0),
         through: AtomicU64::new(0),
-        stop: AtomicBool::new(false),
     });
     let router: PullConsumer = contract
         .jetstream
@@ -192,18 +160,10 @@ async fn measure(
         .context("opening the dispatch consumer")?;
 
     let mut tasks = tokio::task::JoinSet::new();
-    match stores {
-        Stores::One => {
-            tasks.spawn(stage(pipeline.clone(), router, None, true));
-        }
-        Stores::Two => {
-            tasks.spawn(stage(pipeline.clone(), router, Some(Store::Task), false));
-            tasks.spawn(stage(pipeline.clone(), dispatch, None, true));
-        }
-        Stores::Three => {
-            tasks.spawn(stage(pipeline.clone(), router, Some(Store::Task), false));
-            tasks.spawn(stage(pipeline.clone(), dispatch, Some(Store::Attempt), true));
-        }
+    // 1: the router stage stores nothing and is the last; 2: the relay stage stores nothing.
+    tasks.spawn(stage(pipeline.clone(), router, (stores >= 2).then_some(Store::Task), stores == 1));
+    if stores >= 2 {
+        tasks.spawn(stage(pipeline.clone(), dispatch, (stores == 3).then_some(Store::Attempt), true));
     }
     for publisher in 0..settings.concurrency {
         tasks.spawn(publish_events(pipeline.clone(), publisher, settings.batch_size));
@@ -219,7 +179,7 @@ async fn measure(
         let load_average_before = deployment::load_average();
         progress(format_args!(
             "jetstream-baseline: events through {} JetStream stores for {:.0} s",
-            stores.count(),
+            stores,
             settings.duration.as_secs_f64()
         ));
         let window = Window::open(processes);
@@ -231,7 +191,6 @@ async fn measure(
         Ok(report(stores, started.elapsed(), events, usage, load_average_before))
     }
     .await;
-    pipeline.stop.store(true, Ordering::Relaxed);
     tasks.abort_all();
     outcome
 }
@@ -262,12 +221,17 @@ async fn watch(tasks: &mut tokio::task::JoinSet<anyhow::Result<()>>, period: Dur
     }
 }
 
-/// One publisher: batches of events to EVENTS, each batch's acks awaited, as ingest does.
+/// One publisher: batches of events to EVENTS, each batch's acks awaited, as ingest does; runs
+/// until the measurement aborts it.
 async fn publish_events(pipeline: Arc<Pipeline>, publisher: usize, batch_size: usize) -> anyhow::Result<()> {
     let subject = subjects::event(&pipeline.client);
     let mut sequence = 0u64;
-    while !pipeline.stop.load(Ordering::Relaxed) {
-        let ahead = pipeline.published.load(Ordering::Relaxed) - pipeline.through.load(Ordering::Relaxed);
+    loop {
+        // `through` may pass `published` for a moment: a batch is counted once all its acks are in.
+        let ahead = pipeline
+            .published
+            .load(Ordering::Relaxed)
+            .saturating_sub(pipeline.through.load(Ordering::Relaxed));
         if ahead > MAX_IN_FLIGHT {
             tokio::time::sleep(Duration::from_millis(1)).await;
             continue;
@@ -285,7 +249,6 @@ async fn publish_events(pipeline: Arc<Pipeline>, publisher: usize, batch_size: u
         }
         pipeline.published.fetch_add(batch_size as u64, Ordering::Relaxed);
     }
-    Ok(())
 }
 
 /// What a stage stores for each message it pulls.
@@ -317,19 +280,19 @@ async fn stage(
         let mut stored = Vec::with_capacity(batch.len());
         for message in batch {
             let message = message.context("pulling a message")?;
+            let Some(store) = store else {
+                pulled.push(message);
+                continue;
+            };
             let sequence = message.info().map_err(anyhow::Error::msg)?.stream_sequence;
             let (subject, publish) = match store {
-                None => {
-                    pulled.push(message);
-                    continue;
-                }
-                Some(Store::Task) => (
+                Store::Task => (
                     subjects::delivery(REGION, Priority::Standard, &pipeline.client, &pipeline.webhook),
                     PublishMessage::build()
                         .payload(pipeline.task.clone())
                         .message_id(format!("msg_{sequence}:{}", pipeline.webhook.as_str())),
                 ),
-                Some(Store::Attempt) => (
+                Store::Attempt => (
                     subjects::attempt(REGION, &pipeline.client, &pipeline.webhook, &format!("e{sequence}")),
                     PublishMessage::build().payload(pipeline.attempt.clone()),
                 ),
@@ -356,7 +319,7 @@ fn filler(len: usize) -> Bytes {
 }
 
 fn report(
-    stores: Stores,
+    stores: u8,
     elapsed: Duration,
     events: u64,
     usage: Vec<Usage>,
@@ -369,7 +332,7 @@ fn report(
     };
     Report {
         scenario: "jetstream-baseline",
-        stores: stores.count(),
+        stores,
         duration_s: (seconds * 100.0).round() / 100.0,
         events,
         events_per_s: (events as f64 / seconds).round(),
