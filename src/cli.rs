@@ -115,8 +115,8 @@ pub struct CallbackGuardArgs {
 }
 
 impl CallbackGuardArgs {
-    pub fn policy(&self) -> anyhow::Result<edgehook_nats::address_policy::AddressPolicy> {
-        edgehook_nats::address_policy::AddressPolicy {
+    pub fn policy(&self) -> anyhow::Result<edgehook_security::address_policy::AddressPolicy> {
+        edgehook_security::address_policy::AddressPolicy {
             allow_private: self.allow_private_callbacks,
             allowed_subnets: self.allowed_subnets.clone(),
             ..Default::default()
@@ -172,8 +172,8 @@ pub struct SecretsKeyArgs {
 }
 
 impl SecretsKeyArgs {
-    pub fn key(&self) -> anyhow::Result<edgehook_nats::sealing::SecretsKey> {
-        edgehook_nats::sealing::SecretsKey::from_base64(&self.key)
+    pub fn key(&self) -> anyhow::Result<edgehook_security::sealing::SecretsKey> {
+        edgehook_security::sealing::SecretsKey::from_base64(&self.key)
             .map_err(|error| anyhow::anyhow!("--secrets-key: {error}"))
     }
 }

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use edgehook_control_plane::{CallbackPolicy, Tokens};
-use edgehook_nats::address_policy::AddressPolicy;
 use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::region::{self, LOCAL_REGION, Region};
-use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::RegionalContract;
-use edgehook_nats::{Contract, ops, streams};
+use edgehook_nats::{Contract, streams};
 use edgehook_relay::endpoints::EndpointLimits;
+use edgehook_security::address_policy::AddressPolicy;
+use edgehook_security::sealing::SecretsKey;
+use edgehook_service::ops;
 use tokio::net::TcpListener;
 
 use crate::cli::{AdminTokenArgs, ControlPlaneArgs, IngestArgs, RelayArgs, RelayTuning, RouterArgs};
@@ -117,7 +118,7 @@ pub async fn router(args: RouterArgs) -> anyhow::Result<()> {
     let admin = bind(args.admin_addr, "router admin endpoints").await?;
     tracing::info!(admin = %admin.local_addr()?, "router running");
     tokio::spawn(ops::serve_admin(readiness, admin, shutdown.wait()));
-    Ok(edgehook_relay::router::run(contract, shutdown.wait()).await?)
+    Ok(edgehook_router::run(contract, shutdown.wait()).await?)
 }
 
 pub async fn ingest(args: IngestArgs) -> anyhow::Result<()> {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_nats::jetstream;
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_nats::connection::NatsUrl;
-use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_nats::read::read_page;
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::region_backlog::{self, RegionBacklog};
@@ -94,7 +94,7 @@ async fn live_relays(hub: &jetstream::Context, region: &str) -> usize {
     let Ok(bucket) = hub.get_key_value(RELAYS_BUCKET).await else { return 0 };
     let Ok(keys) = bucket.keys().await else { return 0 };
     let keys: Vec<String> = keys.filter_map(|key| async move { key.ok() }).collect().await;
-    let now = edgehook_nats::now();
+    let now = edgehook_domain::now();
     let mut alive = 0;
     for key in keys.iter().filter(|key| key.starts_with(&format!("{region}."))) {
         if let Ok(Some(value)) = bucket.get(key).await {

@@ -17,9 +17,9 @@ use anyhow::Context;
 
 use crate::ports::free_port;
 use edgehook_control_plane::{CallbackPolicy, Tokens};
-use edgehook_nats::address_policy::AddressPolicy;
 use edgehook_nats::region::Region;
-use edgehook_nats::sealing::SecretsKey;
+use edgehook_security::address_policy::AddressPolicy;
+use edgehook_security::sealing::SecretsKey;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
@@ -144,7 +144,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         ingest_listener,
         shutdown.wait(),
     );
-    let router = edgehook_relay::router::run(contract, shutdown.wait());
+    let router = edgehook_router::run(contract, shutdown.wait());
     let mut services: Vec<(String, JoinHandle<anyhow::Result<()>>)> = vec![
         ("control plane".to_owned(), tokio::spawn(async move { Ok(control_plane.await?) })),
         ("ingest".to_owned(), tokio::spawn(async move { Ok(ingest.await?) })),

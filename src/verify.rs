@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use edgehook_nats::signatures::VerifyingKey;
+use edgehook_security::signatures::VerifyingKey;
 
 #[derive(Args)]
 pub struct VerifyArgs {
@@ -44,7 +44,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
     let signature = header("webhook-signature")?;
     let version = key.verify(message_id, timestamp, &body, signature)?;
     if args.tolerance_seconds > 0 {
-        let skew = (edgehook_nats::now().unix_timestamp() - timestamp).unsigned_abs();
+        let skew = (edgehook_domain::now().unix_timestamp() - timestamp).unsigned_abs();
         if skew > args.tolerance_seconds {
             bail!(
                 "the {version} signature matches, but webhook-timestamp is {skew} s from now (more than {} s: \

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::ids::ClientId;
+use edgehook_domain::ids::ClientId;
+use edgehook_service::api_error::ApiError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 

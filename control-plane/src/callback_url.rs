@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use edgehook_nats::address_policy::{AddressError, AddressPolicy};
-use edgehook_nats::validation::FieldError;
+use edgehook_domain::validation::FieldError;
+use edgehook_security::address_policy::{AddressError, AddressPolicy};
 use url::Url;
 
 const FIELD: &str = "callback_url";

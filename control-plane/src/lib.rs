@@ -22,8 +22,8 @@ use std::future::Future;
 
 use edgehook_nats::Contract;
 use edgehook_nats::region::Region;
-use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::BootstrapError;
+use edgehook_security::sealing::SecretsKey;
 use tokio::net::TcpListener;
 
 pub use auth::Tokens;

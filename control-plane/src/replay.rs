@@ -14,13 +14,13 @@
 
 use async_nats::jetstream::context::PublishAckFuture;
 use async_nats::jetstream::{self, message::PublishMessage};
-use edgehook_nats::delivery::DeliveryTask;
-use edgehook_nats::event::Event;
-use edgehook_nats::ids::MessageId;
+use edgehook_domain::delivery::DeliveryTask;
+use edgehook_domain::event::Event;
+use edgehook_domain::ids::MessageId;
+use edgehook_domain::webhook::Webhook;
 use edgehook_nats::read::{Start, read_page_from};
 use edgehook_nats::streams::EVENTS;
 use edgehook_nats::subjects;
-use edgehook_nats::webhook::Webhook;
 use serde::Serialize;
 use time::OffsetDateTime;
 

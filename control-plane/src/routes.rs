@@ -17,13 +17,13 @@
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
 //! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
 //! GET    /api/v1/events/{event_id}/deliveries     client  every attempt for one event
-//! GET    /healthz, /readyz, /metrics                      operations (edgehook_nats::ops)
+//! GET    /healthz, /readyz, /metrics                      operations (edgehook_service::ops)
 //! ```
 
 use std::collections::HashMap;
 
-use edgehook_nats::api_error::{recover, respond};
 use edgehook_nats::streams;
+use edgehook_service::api_error::{recover, respond};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -136,7 +136,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
 
-    let ops = edgehook_nats::ops::routes(state.contract.readiness(
+    let ops = edgehook_service::ops::routes(state.contract.readiness(
         &["KV_webhooks", "KV_sources", "KV_clients", "KV_regions", streams::ATTEMPTS, streams::DEAD_LETTERS],
         &[],
     ));

@@ -1,11 +1,11 @@
-//! Random secrets of sources: API keys and HMAC secrets. (Webhook keys: `edgehook_nats::signatures`.)
+//! Random secrets of sources: API keys and HMAC secrets. (Webhook keys: `edgehook_security::signatures`.)
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use edgehook_nats::ids::SourceId;
+use edgehook_domain::ids::SourceId;
 
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];

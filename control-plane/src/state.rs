@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use edgehook_domain::webhook::Webhook;
 use edgehook_nats::Contract;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::region::{Region, RelayHeartbeat};
-use edgehook_nats::sealing::SecretsKey;
-use edgehook_nats::webhook::Webhook;
+use edgehook_security::sealing::SecretsKey;
 
 use crate::Config;
 use crate::auth::Tokens;

@@ -3,15 +3,15 @@
 use std::collections::BTreeSet;
 
 use async_nats::jetstream::message::PublishMessage;
+use edgehook_domain::client::Client;
+use edgehook_domain::event::Event;
+use edgehook_domain::ids::{ClientId, MessageId};
+use edgehook_domain::source::Source;
+use edgehook_domain::validation::FieldError;
 use edgehook_nats::Contract;
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::client::Client;
-use edgehook_nats::event::Event;
-use edgehook_nats::ids::{ClientId, MessageId};
 use edgehook_nats::kv_cache::KvCache;
-use edgehook_nats::source::Source;
 use edgehook_nats::subjects;
-use edgehook_nats::validation::FieldError;
+use edgehook_service::api_error::ApiError;
 use serde::Serialize;
 use warp::http::StatusCode;
 
@@ -183,7 +183,7 @@ impl Ingestor {
                 data: checked.data,
                 timestamp: checked.timestamp,
                 version: checked.version,
-                accepted_at: edgehook_nats::now(),
+                accepted_at: edgehook_domain::now(),
                 priority: checked.priority,
             };
             let payload = serde_json::to_vec(&event).expect("an event serializes");

@@ -3,14 +3,14 @@
 //! ```text
 //! POST /api/v1/events/ingest   one event       202 {"event_id", "message_id", "duplicate"}
 //! POST /api/v1/events/batch    a JSON array    202 {"results": [...]} (all or nothing)
-//! GET  /healthz, /readyz, /metrics (edgehook_nats::ops)
+//! GET  /healthz, /readyz, /metrics (edgehook_service::ops)
 //! ```
 
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json, recover, respond};
-use edgehook_nats::validation::parse_json;
+use edgehook_domain::validation::parse_json;
+use edgehook_service::api_error::{ApiError, ApiResult, json, recover, respond};
 use serde::Serialize;
 use warp::Filter;
 use warp::filters::BoxedFilter;

@@ -18,8 +18,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use edgehook_nats::Contract;
-use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams;
+use edgehook_security::sealing::SecretsKey;
 use tokio::net::TcpListener;
 
 pub use accept::Ingestor;
@@ -70,7 +70,7 @@ pub async fn serve(
     if let Some(issuer) = config.nats_auth.clone() {
         nats_tasks.push(tokio::spawn(nats_auth::run(ingestor.clone(), issuer, stopped())));
     }
-    let ops = edgehook_nats::ops::routes(contract_readiness);
+    let ops = edgehook_service::ops::routes(contract_readiness);
     let routes = http::routes(ingestor, config, ops);
     warp::serve(routes).incoming(listener).graceful(shutdown).run().await;
     let _ = stop_nats.send(true);

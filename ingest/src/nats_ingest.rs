@@ -9,10 +9,10 @@
 use std::future::Future;
 
 use async_nats::Message;
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::ids::SourceId;
+use edgehook_domain::ids::SourceId;
+use edgehook_domain::validation::parse_json;
 use edgehook_nats::subjects;
-use edgehook_nats::validation::parse_json;
+use edgehook_service::api_error::ApiError;
 use futures::StreamExt;
 use serde::Serialize;
 use warp::http::StatusCode;

@@ -94,7 +94,7 @@ pub fn user_jwt(
     permissions: &Permissions,
     ttl_secs: i64,
 ) -> String {
-    let now = edgehook_nats::now().unix_timestamp();
+    let now = edgehook_domain::now().unix_timestamp();
     sign(
         issuer,
         json!({
@@ -132,7 +132,7 @@ pub fn authorization_response(
         issuer,
         json!({
             "jti": ulid::Ulid::new().to_string(),
-            "iat": edgehook_nats::now().unix_timestamp(),
+            "iat": edgehook_domain::now().unix_timestamp(),
             "iss": issuer.public_key(),
             "sub": request.nats.user_nkey,
             "aud": request.nats.server_id.id,

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::source::Source;
+use edgehook_domain::source::Source;
+use edgehook_service::api_error::ApiError;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -63,7 +63,7 @@ fn check_timestamp(header: Option<&str>, tolerance: Duration) -> Result<(), ApiE
         .trim()
         .parse()
         .map_err(|_| stale("X-Source-Timestamp must be Unix seconds".to_owned()))?;
-    let skew = (edgehook_nats::now().unix_timestamp() - sent).unsigned_abs();
+    let skew = (edgehook_domain::now().unix_timestamp() - sent).unsigned_abs();
     if skew > tolerance.as_secs() {
         return Err(stale(format!(
             "X-Source-Timestamp is {skew} s from now; at most {} s is accepted",
@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn timestamps_outside_the_tolerance_are_refused() {
-        let now = edgehook_nats::now().unix_timestamp();
+        let now = edgehook_domain::now().unix_timestamp();
         let tolerance = Duration::from_secs(300);
         assert!(check_timestamp(Some(&now.to_string()), tolerance).is_ok());
         assert!(check_timestamp(Some(&(now - 301).to_string()), tolerance).is_err());

@@ -8,8 +8,8 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::source::Source;
+use edgehook_domain::source::Source;
+use edgehook_service::api_error::ApiError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use warp::http::StatusCode;
 

@@ -1,10 +1,10 @@
 //! The event schema sources send, and its checks.
 
-use edgehook_nats::event::{EventData, validate_event_id};
-use edgehook_nats::event_types;
-use edgehook_nats::ids::ClientId;
-use edgehook_nats::priority::Priority;
-use edgehook_nats::validation::FieldError;
+use edgehook_domain::event::{EventData, validate_event_id};
+use edgehook_domain::event_types;
+use edgehook_domain::ids::ClientId;
+use edgehook_domain::priority::Priority;
+use edgehook_domain::validation::FieldError;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -47,7 +47,7 @@ impl IncomingEvent {
         validate_event_id(&self.event_id).map_err(|message| FieldError::invalid("event_id", message))?;
         event_types::validate_name(&self.event_type)
             .map_err(|message| FieldError::invalid("event_type", message))?;
-        if edgehook_nats::operational::is_operational(&self.event_type) {
+        if edgehook_domain::operational::is_operational(&self.event_type) {
             let message =
                 "event types `endpoint.*` are edgehook's own notifications; sources may not send them";
             return Err(FieldError::invalid("event_type", message));
@@ -60,7 +60,7 @@ impl IncomingEvent {
             return Err(FieldError::invalid("data", "must be a JSON object"));
         }
         let timestamp = match &self.timestamp {
-            None => edgehook_nats::now(),
+            None => edgehook_domain::now(),
             Some(raw) => OffsetDateTime::parse(raw, &Rfc3339)
                 .map_err(|_| FieldError::invalid("timestamp", "must be an RFC 3339 date-time"))?,
         };

@@ -19,12 +19,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::streams::{ATTEMPTS, DEAD_LETTERS, DELIVERIES};
-use crate::validation::FieldError;
+use edgehook_domain::validation::FieldError;
 
 /// The hub's JetStream domain.
 pub const HUB_DOMAIN: &str = "hub";
-/// The region `edgehook up` runs inside the hub when no regions are given.
-pub const LOCAL_REGION: &str = "local";
+pub use edgehook_domain::webhook::LOCAL_REGION;
 
 /// A region as the hub knows it (kept in the `regions` bucket).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 
-use crate::priority::Priority;
 use crate::region::Region;
 use crate::streams::{DELIVERIES, dispatch_consumer_name};
+use edgehook_domain::priority::Priority;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegionBacklog {

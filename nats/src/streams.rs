@@ -10,10 +10,10 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer, kv, stream};
 
 use crate::co_located;
-use crate::ops::Readiness;
-use crate::priority::Priority;
+use crate::readiness::Readiness;
 use crate::region::{HUB_DOMAIN, Region};
 use crate::subjects;
+use edgehook_domain::priority::Priority;
 
 pub const EVENTS: &str = "EVENTS";
 pub const DELIVERIES: &str = "DELIVERIES";
@@ -42,8 +42,6 @@ const LEGACY_DISPATCH_CONSUMER: &str = "dispatch";
 pub const DISPATCH_ACK_WAIT: Duration = Duration::from_secs(30);
 /// The longest HTTP timeout a relay accepts, so an attempt always ends before `ack_wait`.
 pub const MAX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
-/// Attempts past this many are dead-lettered by the relay whatever the webhook says.
-pub const MAX_DISPATCH_DELIVERIES: i64 = 200;
 
 /// Events and delivery tasks are kept a week: a region may be cut off that long and catch up.
 pub const BACKLOG_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -79,7 +77,7 @@ pub struct Contract {
     pub clients: kv::Store,
     pub regions: kv::Store,
     pub relays: kv::Store,
-    /// What relays last reported of each endpoint (see [`crate::endpoint_health`]).
+    /// What relays last reported of each endpoint (see [`edgehook_domain::endpoint_health`]).
     pub endpoint_health: kv::Store,
 }
 

@@ -13,8 +13,8 @@
 //! rgn.<r>.deadletters.<client>.<webhook>            deliveries that gave up    DLQ_<r>
 //! ```
 
-use crate::ids::{ClientId, SourceId, WebhookId};
-use crate::priority::Priority;
+use edgehook_domain::ids::{ClientId, SourceId, WebhookId};
+use edgehook_domain::priority::Priority;
 
 pub const EVENTS_ALL: &str = "events.>";
 pub const DELIVERIES_ALL: &str = "deliveries.>";
@@ -67,7 +67,7 @@ pub fn parked_due_of_region(region: &str) -> String {
     format!("rgn.{region}.park.due.>")
 }
 
-/// `event_id` must have passed [`crate::event::validate_event_id`].
+/// `event_id` must have passed [`edgehook_domain::event::validate_event_id`].
 pub fn attempt(region: &str, client: &ClientId, webhook: &WebhookId, event_id: &str) -> String {
     format!("rgn.{region}.attempts.{client}.{webhook}.{event_id}")
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use edgehook_nats::delivery::AttemptOutcome;
+use edgehook_domain::delivery::AttemptOutcome;
 use metrics::{Counter, Histogram};
 
 pub struct AttemptMetrics {

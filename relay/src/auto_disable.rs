@@ -11,9 +11,10 @@
 use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage};
+use edgehook_domain::operational;
+use edgehook_domain::webhook::{Webhook, WebhookStatus};
 use edgehook_nats::streams::WEBHOOKS_BUCKET;
-use edgehook_nats::webhook::{Webhook, WebhookStatus};
-use edgehook_nats::{operational, subjects};
+use edgehook_nats::subjects;
 
 /// Compare-and-set attempts before giving up (another writer kept changing the webhook).
 const CAS_ATTEMPTS: usize = 5;
@@ -45,7 +46,7 @@ impl AutoDisable {
             if current.status != WebhookStatus::Active {
                 return Ok(());
             }
-            let now = edgehook_nats::now();
+            let now = edgehook_domain::now();
             current.status = WebhookStatus::Disabled;
             current.disabled_reason = Some(reason.to_owned());
             current.disabled_at = Some(now);

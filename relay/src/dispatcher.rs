@@ -14,12 +14,12 @@ use std::sync::Arc;
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::message::{Message, PublishMessage};
 use async_nats::jetstream::{self, AckKind};
-use edgehook_nats::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeadLetterReason, DeliveryTask};
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeadLetterReason, DeliveryTask};
+use edgehook_domain::priority::Priority;
+use edgehook_domain::webhook::{Webhook, WebhookStatus};
 use edgehook_nats::kv_cache::{KvCache, Lookup};
-use edgehook_nats::priority::Priority;
 use edgehook_nats::streams::{RegionalContract, dispatch_consumer_name};
 use edgehook_nats::subjects;
-use edgehook_nats::webhook::{Webhook, WebhookStatus};
 use futures::StreamExt;
 use std::time::Duration;
 
@@ -256,7 +256,7 @@ impl Dispatcher {
     async fn record(&self, task: &DeliveryTask, attempt: u32, outcome: &Attempt, decision: &Decision) {
         let (outcome_kind, next_attempt_at) = match decision {
             Decision::Ack => (AttemptOutcome::Succeeded, None),
-            Decision::RetryIn(delay) => (AttemptOutcome::Retrying, Some(edgehook_nats::now() + *delay)),
+            Decision::RetryIn(delay) => (AttemptOutcome::Retrying, Some(edgehook_domain::now() + *delay)),
             Decision::DeadLetter(_) => (AttemptOutcome::Failed, None),
         };
         let record = AttemptRecord {
@@ -266,7 +266,7 @@ impl Dispatcher {
             webhook_id: task.webhook_id.clone(),
             client_id: task.event.client_id.clone(),
             attempt,
-            attempted_at: edgehook_nats::now() - outcome.latency,
+            attempted_at: edgehook_domain::now() - outcome.latency,
             status_code: outcome.status_code,
             latency_ms: outcome.latency.as_millis() as u64,
             error: outcome.error.clone(),
@@ -291,7 +291,7 @@ impl Dispatcher {
                 "delivery attempt failed"
             );
         }
-        let since_accepted = (edgehook_nats::now() - task.event.accepted_at).as_seconds_f64();
+        let since_accepted = (edgehook_domain::now() - task.event.accepted_at).as_seconds_f64();
         self.metrics.record(
             record.status_code,
             record.outcome,
@@ -364,7 +364,7 @@ fn dead_letter(
         attempts,
         last_status_code: last.and_then(|attempt| attempt.status_code),
         last_error: last.and_then(|attempt| attempt.error.clone()),
-        dead_lettered_at: edgehook_nats::now(),
+        dead_lettered_at: edgehook_domain::now(),
     }
 }
 

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use edgehook_nats::endpoint_health::{CircuitState, EndpointHealth};
-use edgehook_nats::webhook::Webhook;
+use edgehook_domain::endpoint_health::{CircuitState, EndpointHealth};
+use edgehook_domain::webhook::Webhook;
 use time::OffsetDateTime;
 
 use crate::policy::Verdict;
@@ -367,7 +367,7 @@ impl Endpoints {
         state.last_paced = now;
 
         let delivered = attempt.verdict == Verdict::Delivered;
-        let wall_clock = edgehook_nats::now();
+        let wall_clock = edgehook_domain::now();
         state.failing_since = if delivered { None } else { Some(state.failing_since.unwrap_or(wall_clock)) };
 
         let disable = if attempt.status_code == Some(410) {
@@ -384,7 +384,7 @@ impl Endpoints {
     /// the state of endpoints idle for long.
     pub fn changed_health(&self, region: &str) -> Vec<(Arc<Webhook>, EndpointHealth)> {
         let now = Instant::now();
-        let wall_clock = edgehook_nats::now();
+        let wall_clock = edgehook_domain::now();
         let mut states = self.lock();
         states.retain(|_, state| state.in_flight > 0 || now.duration_since(state.last_used) < IDLE);
         states

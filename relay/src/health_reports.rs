@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use async_nats::jetstream::kv;
-use edgehook_nats::endpoint_health::EndpointHealth;
+use edgehook_domain::endpoint_health::EndpointHealth;
+use edgehook_domain::webhook::Webhook;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{ENDPOINT_HEALTH_BUCKET, RegionalContract};
-use edgehook_nats::webhook::Webhook;
 
 use crate::endpoints::Endpoints;
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream::kv;
-use edgehook_nats::ids::RelayId;
+use edgehook_domain::ids::RelayId;
 use edgehook_nats::region::RelayHeartbeat;
 use edgehook_nats::streams::{RELAY_HEARTBEAT_TTL, RELAYS_BUCKET, RegionalContract};
 
@@ -15,7 +15,7 @@ pub async fn run(contract: RegionalContract) {
     let relay_id = RelayId::generate();
     let region = contract.region.name.clone();
     let key = format!("{region}.{relay_id}");
-    let started_at = edgehook_nats::now();
+    let started_at = edgehook_domain::now();
     let mut bucket: Option<kv::Store> = None;
     let mut ticks = tokio::time::interval(INTERVAL);
     loop {
@@ -28,7 +28,7 @@ pub async fn run(contract: RegionalContract) {
             relay_id: relay_id.to_string(),
             region: region.clone(),
             started_at,
-            last_seen: edgehook_nats::now(),
+            last_seen: edgehook_domain::now(),
         };
         let value = serde_json::to_vec(&beat).expect("a heartbeat serializes");
         if let Err(error) = store.put(&key, value.into()).await {

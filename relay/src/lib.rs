@@ -1,10 +1,7 @@
-//! edgehook's delivery side: the hub's router and the regions' relays.
+//! edgehook's relay, in a region: it delivers the region's tasks (which the hub's router,
+//! `edgehook-router`, made) to the clients' endpoints.
 //!
-//! - [`router`] runs at the hub: it reads `events.<client>`, matches each event against the
-//!   client's webhooks and publishes one delivery task per matching webhook on
-//!   `deliveries.<region>.<client>.<webhook>`, so each webhook's retries are its own and each
-//!   region receives only its own deliveries.
-//! - A relay runs in a region: [`dispatcher`] pulls the region's delivery tasks and schedules
+//! - [`dispatcher`] pulls the region's delivery tasks and schedules
 //!   each attempt; [`sender`] makes the signed request; [`policy`] decides what its
 //!   outcome means (done, retry with a delay by JetStream nak, dead letter); [`recorder`] writes
 //!   the attempt and any dead letter to the region's streams, which the hub sources;
@@ -16,7 +13,7 @@
 //!   attempts; [`health_reports`] tells the hub how each endpoint is doing; [`auto_disable`]
 //!   turns off an endpoint that failed too long.
 //!
-//! Neither keeps state of its own: kill one at any point and JetStream redelivers what it had
+//! It keeps no state of its own: kill one at any point and JetStream redelivers what it had
 //! not acknowledged.
 
 pub mod attempt_metrics;
@@ -31,7 +28,6 @@ pub mod payload;
 pub mod policy;
 pub mod rate_limit;
 pub mod recorder;
-pub mod router;
 pub mod sender;
 pub mod tiers;
 
@@ -39,9 +35,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use edgehook_nats::address_policy::AddressPolicy;
-use edgehook_nats::sealing::SecretsKey;
 use edgehook_nats::streams::{MAX_DELIVERY_TIMEOUT, RegionalContract};
+use edgehook_security::address_policy::AddressPolicy;
+use edgehook_security::sealing::SecretsKey;
 
 use crate::endpoints::{EndpointLimits, Endpoints};
 use crate::rate_limit::RateLimiter;
@@ -91,13 +87,13 @@ pub async fn run(
     health_reports::recall_failing(&contract, &endpoints).await;
     let heartbeat = tokio::spawn(heartbeat::run(contract.clone()));
     let health = tokio::spawn(health_reports::run(contract.clone(), endpoints.clone()));
-    let consumers = edgehook_nats::priority::Priority::ALL
+    let consumers = edgehook_domain::priority::Priority::ALL
         .into_iter()
         .map(|tier| {
             (contract.region.deliveries_stream(), edgehook_nats::streams::dispatch_consumer_name(tier))
         })
         .collect();
-    let backlog = tokio::spawn(edgehook_nats::ops::report_backlog(contract.jetstream.clone(), consumers));
+    let backlog = tokio::spawn(edgehook_service::ops::report_backlog(contract.jetstream.clone(), consumers));
     let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, shutdown).await;
     heartbeat.abort();
     health.abort();

@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_nats::HeaderMap;
 use async_nats::header::{NATS_SCHEDULE, NATS_SCHEDULE_TARGET, NATS_SCHEDULE_TTL};
 use async_nats::jetstream;
-use edgehook_nats::delivery::DeliveryTask;
+use edgehook_domain::delivery::DeliveryTask;
 use edgehook_nats::streams::PARKED_DUE_TTL;
 use edgehook_nats::subjects;
 use time::OffsetDateTime;
@@ -47,7 +47,7 @@ impl Parking {
         let target =
             subjects::parked_due(&self.region, parked.priority, &parked.event.client_id, &parked.webhook_id);
         let mut headers = HeaderMap::new();
-        headers.insert(NATS_SCHEDULE, schedule_at(edgehook_nats::now() + delay).as_str());
+        headers.insert(NATS_SCHEDULE, schedule_at(edgehook_domain::now() + delay).as_str());
         headers.insert(NATS_SCHEDULE_TARGET, target.as_str());
         headers.insert(NATS_SCHEDULE_TTL, PARKED_DUE_TTL);
         let subject = subjects::parked(&self.region, &ulid::Ulid::new().to_string());

@@ -2,9 +2,9 @@
 //! a JWE (the whole body, `application/jose`), or with the listed fields of `data` replaced by
 //! JWEs of their values. The signature is made over these bytes, exactly as sent.
 
-use edgehook_nats::event::Event;
-use edgehook_nats::jwe::RecipientKey;
-use edgehook_nats::webhook::Webhook;
+use edgehook_domain::event::Event;
+use edgehook_domain::webhook::Webhook;
+use edgehook_security::jwe::RecipientKey;
 use serde_json::Value;
 
 pub struct Payload {

@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use edgehook_nats::delivery::DeadLetterReason;
-use edgehook_nats::streams::MAX_DISPATCH_DELIVERIES;
-use edgehook_nats::webhook::RetryConfig;
+use edgehook_domain::delivery::DeadLetterReason;
+use edgehook_domain::webhook::RetryConfig;
+
+/// Attempts past this many are dead-lettered whatever the webhook says.
+pub const MAX_DISPATCH_DELIVERIES: i64 = 200;
 
 /// A Retry-After longer than this is treated as this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);

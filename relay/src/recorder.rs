@@ -3,7 +3,7 @@
 //! both, so its history covers every region, and a region records while the hub is away.
 
 use async_nats::jetstream;
-use edgehook_nats::delivery::{AttemptRecord, DeadLetter};
+use edgehook_domain::delivery::{AttemptRecord, DeadLetter};
 use edgehook_nats::subjects;
 use serde::Serialize;
 

@@ -10,16 +10,16 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use edgehook_nats::address_policy::{AddressError, AddressPolicy};
-use edgehook_nats::event::Event;
-use edgehook_nats::sealing::SecretsKey;
-use edgehook_nats::webhook::Webhook;
+use edgehook_domain::event::Event;
+use edgehook_domain::webhook::Webhook;
+use edgehook_security::address_policy::{AddressError, AddressPolicy};
+use edgehook_security::sealing::SecretsKey;
 use futures::StreamExt;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use crate::payload;
 use crate::policy::{Verdict, parse_retry_after, verdict_for_status};
-use edgehook_nats::signatures::SigningKey;
+use edgehook_security::signatures::SigningKey;
 
 /// How much of an error response's body is kept in the attempt record.
 const BODY_EXCERPT: usize = 256;
@@ -91,7 +91,7 @@ impl Sender {
         body: &[u8],
     ) -> Result<String, String> {
         let signatures = webhook
-            .signing_secrets(edgehook_nats::now())
+            .signing_secrets(edgehook_domain::now())
             .map(|sealed| Ok(self.signing_key(sealed)?.sign(message_id, timestamp, body)))
             .collect::<Result<Vec<String>, String>>()?;
         Ok(signatures.join(" "))
@@ -121,7 +121,7 @@ impl Sender {
             Err(error) => return failed(started, error, Verdict::Rejected),
         };
         let message_id = event.message_id.as_str();
-        let timestamp = edgehook_nats::now().unix_timestamp();
+        let timestamp = edgehook_domain::now().unix_timestamp();
         let signature = match self.sign(webhook, message_id, timestamp, &payload.body) {
             Ok(signature) => signature,
             Err(error) => return failed(started, format!("cannot sign: {error}"), Verdict::Rejected),

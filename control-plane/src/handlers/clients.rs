@@ -2,10 +2,10 @@
 //! mint its bearer tokens.
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::client::Client;
-use edgehook_nats::ids::ClientId;
-use edgehook_nats::validation::{FieldError, parse_json};
+use edgehook_domain::client::Client;
+use edgehook_domain::ids::ClientId;
+use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 
@@ -34,7 +34,8 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
     if name.is_empty() || name.len() > 200 {
         return Err(FieldError::invalid("name", "must be 1 to 200 characters").into());
     }
-    let client = Client { id: ClientId::generate(), name: name.to_owned(), created_at: edgehook_nats::now() };
+    let client =
+        Client { id: ClientId::generate(), name: name.to_owned(), created_at: edgehook_domain::now() };
     let value = serde_json::to_vec(&client).expect("a client serializes");
     state
         .contract

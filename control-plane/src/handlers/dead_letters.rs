@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::delivery::{DeadLetter, DeadLetterReason};
-use edgehook_nats::event::EventData;
+use edgehook_domain::delivery::{DeadLetter, DeadLetterReason};
+use edgehook_domain::event::EventData;
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Serialize;
 use time::OffsetDateTime;
 use warp::http::StatusCode;

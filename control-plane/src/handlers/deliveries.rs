@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::delivery::AttemptRecord;
-use edgehook_nats::event::validate_event_id;
+use edgehook_domain::delivery::AttemptRecord;
+use edgehook_domain::event::validate_event_id;
+use edgehook_domain::validation::FieldError;
 use edgehook_nats::read::{Page, read_page};
 use edgehook_nats::streams::ATTEMPTS;
 use edgehook_nats::subjects;
-use edgehook_nats::validation::FieldError;
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Serialize;
 use warp::http::StatusCode;
 

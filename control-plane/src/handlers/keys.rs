@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::signatures::Scheme;
-use edgehook_nats::validation::{FieldError, parse_json};
-use edgehook_nats::webhook::{RetiringSecret, Webhook};
+use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_domain::webhook::{RetiringSecret, Webhook};
+use edgehook_security::signatures::Scheme;
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
@@ -43,7 +43,7 @@ pub async fn rotate(state: AppState, id: String, authorization: Option<String>, 
         let message = format!("at most {} seconds", MAX_OVERLAP.as_secs());
         return Err(FieldError::new("overlap_seconds", "out_of_range", message).into());
     }
-    let now = edgehook_nats::now();
+    let now = edgehook_domain::now();
     let scheme = rotation.signature.unwrap_or(current.signature);
     let key = NewKey::generate(&state, scheme);
     let webhook = store_update(&state, client, &current.id, |stored| {
@@ -86,7 +86,7 @@ struct PublicKeys {
 pub async fn public_keys(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
     let caller = state.tokens.authenticate(authorization.as_deref())?;
     let webhook = owned_webhook(&state, caller.require_client()?, &id).await?;
-    let now = edgehook_nats::now();
+    let now = edgehook_domain::now();
     let current = webhook.public_key.clone().map(|public_key| PublicKey {
         public_key,
         status: "current",

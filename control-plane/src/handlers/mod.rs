@@ -13,10 +13,10 @@ pub mod webhooks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use edgehook_nats::api_error::ApiError;
-use edgehook_nats::ids::{ClientId, WebhookId};
-use edgehook_nats::validation::FieldError;
-use edgehook_nats::webhook::{Webhook, WebhookStatus};
+use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::validation::FieldError;
+use edgehook_domain::webhook::{Webhook, WebhookStatus};
+use edgehook_service::api_error::ApiError;
 use warp::http::StatusCode;
 
 use crate::AppState;

@@ -8,10 +8,10 @@
 
 use std::time::Duration;
 
-use edgehook_nats::api_error::{ApiResult, json};
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::region_backlog;
 use edgehook_nats::streams::RELAY_HEARTBEAT_TTL;
+use edgehook_service::api_error::{ApiResult, json};
 use serde::Serialize;
 use warp::http::StatusCode;
 
@@ -74,7 +74,7 @@ pub async fn report(state: AppState) {
 
 async fn view(state: &AppState, region: &Region) -> RegionView {
     let replication = replication(state, region).await;
-    let now = edgehook_nats::now();
+    let now = edgehook_domain::now();
     let relays = state
         .relays
         .range(&format!("{}.", region.name), None, usize::MAX)

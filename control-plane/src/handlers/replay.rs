@@ -2,8 +2,8 @@
 //! again ([`crate::replay`]), `{"since": "<RFC 3339>"}` to start, `{"cursor": "..."}` to go on.
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::validation::{FieldError, parse_json};
+use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

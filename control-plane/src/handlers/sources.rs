@@ -2,12 +2,12 @@
 //! and signing secret; only the key's hash is stored.
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::event_types;
-use edgehook_nats::ids::SourceId;
-use edgehook_nats::source::{DEFAULT_MAX_EVENTS_PER_SECOND, Source};
+use edgehook_domain::event_types;
+use edgehook_domain::ids::SourceId;
+use edgehook_domain::source::{DEFAULT_MAX_EVENTS_PER_SECOND, Source};
+use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_nats::subjects;
-use edgehook_nats::validation::{FieldError, parse_json};
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 
@@ -85,7 +85,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
         max_events_per_second: input.max_events_per_second,
         api_key_sha256,
         signing_secret: state.secrets.seal(&signing_secret),
-        created_at: edgehook_nats::now(),
+        created_at: edgehook_domain::now(),
     };
     let value = serde_json::to_vec(&source).expect("a source serializes");
     state

@@ -8,14 +8,16 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use edgehook_nats::api_error::{ApiError, ApiResult, json};
-use edgehook_nats::endpoint_health::EndpointHealth;
-use edgehook_nats::event_types;
-use edgehook_nats::ids::{ClientId, WebhookId};
-use edgehook_nats::priority::Priority;
-use edgehook_nats::signatures::{self, Scheme, SigningKey};
-use edgehook_nats::validation::{FieldError, parse_json};
-use edgehook_nats::webhook::{Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus};
+use edgehook_domain::endpoint_health::EndpointHealth;
+use edgehook_domain::event_types;
+use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::priority::Priority;
+use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_domain::webhook::{
+    Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus,
+};
+use edgehook_security::signatures::{self, Scheme, SigningKey};
+use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -99,6 +101,8 @@ impl WebhookFields {
         self.retry_config.validate().map_err(|error| error.under("retry_config"))?;
         self.rate_limit.validate().map_err(|error| error.under("rate_limit"))?;
         if let Some(encryption) = &self.encryption {
+            edgehook_security::jwe::RecipientKey::from_jwk(&encryption.jwk)
+                .map_err(|message| FieldError::invalid("jwk", message).under("encryption"))?;
             encryption.validate().map_err(|error| error.under("encryption"))?;
         }
         if self.description.as_ref().is_some_and(|text| text.len() > MAX_DESCRIPTION) {
@@ -187,7 +191,7 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
     let client = caller.require_client()?;
     let fields: WebhookFields = parse_json(&body)?;
     let (callback_url, region) = fields.validate(&state).await?;
-    let now = edgehook_nats::now();
+    let now = edgehook_domain::now();
     let key = NewKey::generate(&state, fields.signature);
     let webhook = Webhook {
         id: WebhookId::generate(),
@@ -310,7 +314,7 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
         status: fields.status,
         encryption: fields.encryption,
         description: fields.description,
-        updated_at: edgehook_nats::now(),
+        updated_at: edgehook_domain::now(),
         ..stored
     };
     // Enabled again: what was routed past it while disabled is delivered now. Replayed before

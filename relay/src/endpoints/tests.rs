@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use edgehook_nats::webhook::Webhook;
+use edgehook_domain::webhook::Webhook;
 use serde_json::json;
 
 use super::*;
@@ -191,7 +191,7 @@ fn health_reports_carry_only_what_changed() {
     assert_eq!(reports.len(), 1);
     let (_, health) = &reports[0];
     assert_eq!(health.configured_rate_per_second, 1_000.0);
-    assert_eq!(health.circuit, edgehook_nats::endpoint_health::CircuitState::Closed);
+    assert_eq!(health.circuit, edgehook_domain::endpoint_health::CircuitState::Closed);
     assert!(endpoints.changed_health("eu").is_empty());
 }
 

@@ -10,7 +10,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
-use crate::validation::FieldError;
+use edgehook_domain::validation::FieldError;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {

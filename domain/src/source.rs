@@ -15,7 +15,7 @@ pub struct Source {
     /// SHA-256 (hex) of the API key; the key itself is shown once, at creation.
     pub api_key_sha256: String,
     /// Secret of the `X-Source-Signature` HMAC over the raw request body, sealed (see
-    /// [`crate::sealing`]).
+    /// `edgehook_security::sealing`).
     pub signing_secret: String,
     /// Addresses the source may send from over HTTP; empty means any.
     #[serde(default)]

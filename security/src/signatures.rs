@@ -13,24 +13,13 @@ use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signer, Verifier};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 const HMAC_PREFIX: &str = "whsec_";
 const PRIVATE_PREFIX: &str = "whsk_";
 const PUBLIC_PREFIX: &str = "whpk_";
 
-/// How a webhook's deliveries are signed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Scheme {
-    /// `v1`: HMAC-SHA256 with a shared `whsec_` secret (the Standard Webhooks default).
-    #[default]
-    #[serde(rename = "hmac-sha256")]
-    HmacSha256,
-    /// `v1a`: Ed25519; clients hold only the `whpk_` public key.
-    #[serde(rename = "ed25519")]
-    Ed25519,
-}
+pub use edgehook_domain::webhook::Scheme;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

@@ -1,5 +1,10 @@
-//! Routing, at the hub: one accepted event becomes one delivery task per webhook that wants
-//! it, on the subject of the webhook's region.
+//! edgehook's router, at the hub: one accepted event becomes one delivery task per webhook that
+//! wants it, on the subject of the webhook's region.
+//!
+//! It reads EVENTS through the `router` consumer, matches each event against the client's
+//! webhooks (a local copy of the `webhooks` bucket, synced once per batch so that a webhook made
+//! before an event was accepted is always matched) and publishes the tasks. A service of its
+//! own: it runs at the hub, relays run in the regions.
 //!
 //! The event is acknowledged only after every task is stored, and each task carries a
 //! `Nats-Msg-Id` of `<message_id>:<webhook_id>`, so an event routed twice (a relay died
@@ -11,36 +16,40 @@ use std::time::Duration;
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::message::{Message, PublishMessage};
+use edgehook_domain::delivery::RoutedTask;
+use edgehook_domain::event::Event;
+use edgehook_domain::webhook::Webhook;
 use edgehook_nats::Contract;
-use edgehook_nats::delivery::RoutedTask;
-use edgehook_nats::event::Event;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
 use edgehook_nats::subjects;
-use edgehook_nats::webhook::Webhook;
 use futures::StreamExt;
 use serde_json::value::RawValue;
 
-use crate::RelayError;
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    #[error("{context}: {source}")]
+    Nats { context: &'static str, source: async_nats::Error },
+}
 
 const BATCH: usize = 500;
 /// Events that arrive within this window share one webhook-bucket sync.
 const BATCH_WINDOW: Duration = Duration::from_millis(2);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
 
-pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) -> Result<(), RelayError> {
+pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) -> Result<(), RouterError> {
     let webhooks = KvCache::<Webhook>::follow(contract.jetstream.clone(), contract.webhooks.clone());
     let consumer: PullConsumer =
         contract.jetstream.get_consumer_from_stream(ROUTER_CONSUMER, EVENTS).await.map_err(|error| {
-            RelayError::Nats { context: "opening the router consumer", source: error.into() }
+            RouterError::Nats { context: "opening the router consumer", source: error.into() }
         })?;
     let messages = consumer
         .stream()
         .max_messages_per_batch(BATCH)
         .messages()
         .await
-        .map_err(|error| RelayError::Nats { context: "pulling events", source: error.into() })?;
-    let backlog = tokio::spawn(edgehook_nats::ops::report_backlog(
+        .map_err(|error| RouterError::Nats { context: "pulling events", source: error.into() })?;
+    let backlog = tokio::spawn(edgehook_service::ops::report_backlog(
         contract.jetstream.clone(),
         vec![(EVENTS.to_owned(), ROUTER_CONSUMER.to_owned())],
     ));
