@@ -1,5 +1,10 @@
 //! Bearer JWTs (HS256). An admin token manages clients and sources; a client token's `sub` is
 //! its client id, and it sees only that client's webhooks and deliveries.
+//!
+//! Routes state who may call them with the warp filters [`admin`], [`client`] and [`anyone`]:
+//! each reads the `Authorization` header and extracts the state with the proven caller (or
+//! rejects with the API's 401/403 body), so a handler's signature says what it needs
+//! (`ClientId`, [`Admin`], [`Caller`]) and a handler cannot forget to check.
 
 use std::time::Duration;
 
@@ -7,12 +12,51 @@ use edgehook_domain::ids::ClientId;
 use edgehook_service::api_error::ApiError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+
+use crate::AppState;
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     Admin,
     Client(ClientId),
+}
+
+/// Proof that the caller holds an admin token: what an admin-only handler takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admin;
+
+/// The state and a caller with any valid token.
+pub fn anyone(state: AppState) -> BoxedFilter<(AppState, Caller)> {
+    authenticated(state, Ok)
+}
+
+/// The state and the admin; 403 for a client token.
+pub fn admin(state: AppState) -> BoxedFilter<(AppState, Admin)> {
+    authenticated(state, |caller| caller.require_admin().map(|()| Admin))
+}
+
+/// The state and the calling client; 403 for an admin token (webhooks belong to a client).
+pub fn client(state: AppState) -> BoxedFilter<(AppState, ClientId)> {
+    authenticated(state, |caller| caller.require_client().cloned())
+}
+
+fn authenticated<T: Send + 'static>(
+    state: AppState,
+    require: fn(Caller) -> Result<T, ApiError>,
+) -> BoxedFilter<(AppState, T)> {
+    warp::header::optional::<String>("authorization")
+        .and_then(move |authorization: Option<String>| {
+            let state = state.clone();
+            async move {
+                let caller = state.tokens.authenticate(authorization.as_deref()).and_then(require);
+                caller.map(|caller| (state, caller)).map_err(warp::reject::custom)
+            }
+        })
+        .untuple_one()
+        .boxed()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,14 +129,14 @@ impl Tokens {
 }
 
 impl Caller {
-    pub fn require_admin(&self) -> Result<(), ApiError> {
+    fn require_admin(&self) -> Result<(), ApiError> {
         match self {
             Caller::Admin => Ok(()),
             Caller::Client(_) => Err(ApiError::forbidden("this needs an admin token")),
         }
     }
 
-    pub fn require_client(&self) -> Result<&ClientId, ApiError> {
+    fn require_client(&self) -> Result<&ClientId, ApiError> {
         match self {
             Caller::Client(client) => Ok(client),
             Caller::Admin => Err(ApiError::forbidden("webhooks belong to a client: use that client's token")),

@@ -21,117 +21,115 @@
 //! ```
 
 use std::collections::HashMap;
+use std::str::FromStr;
 
+use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_nats::streams;
-use edgehook_service::api_error::{recover, respond};
+use edgehook_service::api_error::{ApiError, recover, respond};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use crate::AppState;
+use crate::auth;
 use crate::handlers::{clients, dead_letters, deliveries, keys, regions, replay, sources, webhooks};
 
 /// Request bodies of the control plane are small JSON documents.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
 
+/// Each route is its method and path (typed ids extracted in path order), then who may call it
+/// (an [`auth`] filter: the state and the proven caller), then its query or body; the handler
+/// takes them in that order, so a route and its handler cannot disagree without a type error.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    let shared = state.clone();
-    let with_state = warp::any().map(move || shared.clone());
-    let auth = warp::header::optional::<String>("authorization");
-    let body = warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::bytes());
-    let query = warp::query::<HashMap<String, String>>();
-    // Every route extracts the state first, then its path parameters, then the header.
-    let route = |method: warp::filters::BoxedFilter<()>| with_state.clone().and(method);
+    let admin = auth::admin(state.clone());
+    let client = auth::client(state.clone());
+    let anyone = auth::anyone(state.clone());
+    let body = || warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::bytes());
+    let query = || warp::query::<HashMap<String, String>>();
+    let webhook = || path_id::<WebhookId>("webhook");
 
-    let clients = route(warp::post().boxed())
+    let clients = warp::post()
         .and(warp::path!("api" / "v1" / "clients"))
-        .and(auth)
-        .and(body)
+        .and(admin.clone())
+        .and(body())
         .then(clients::create)
-        .or(route(warp::post().boxed())
-            .and(warp::path!("api" / "v1" / "clients" / String / "tokens"))
-            .and(auth)
+        .or(warp::post()
+            .and(warp::path!("api" / "v1" / "clients" / ..))
+            .and(path_id::<ClientId>("client"))
+            .and(warp::path!("tokens"))
+            .and(admin.clone())
             .then(clients::mint_token))
         .unify()
-        .or(route(warp::get().boxed())
-            .and(warp::path!("api" / "v1" / "regions"))
-            .and(auth)
-            .then(regions::list))
+        .or(warp::get().and(warp::path!("api" / "v1" / "regions")).and(anyone).then(regions::list))
         .unify()
-        .or(route(warp::post().boxed())
+        .or(warp::post()
             .and(warp::path!("api" / "v1" / "sources"))
-            .and(auth)
-            .and(body)
+            .and(admin)
+            .and(body())
             .then(sources::create))
         .unify()
         .boxed();
 
-    let webhooks = route(warp::post().boxed())
+    let webhooks = warp::post()
         .and(warp::path!("api" / "v1" / "webhooks"))
-        .and(auth)
-        .and(body)
+        .and(client.clone())
+        .and(body())
         .then(webhooks::create)
-        .or(route(warp::get().boxed())
+        .or(warp::get()
             .and(warp::path!("api" / "v1" / "webhooks"))
-            .and(auth)
-            .and(query)
+            .and(client.clone())
+            .and(query())
             .then(webhooks::list))
         .unify()
-        .or(route(warp::get().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String))
-            .and(auth)
-            .then(webhooks::get))
+        .or(warp::get().and(webhook_path(webhook(), None)).and(client.clone()).then(webhooks::get))
         .unify()
-        .or(route(warp::patch().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String))
-            .and(auth)
-            .and(body)
+        .or(warp::patch()
+            .and(webhook_path(webhook(), None))
+            .and(client.clone())
+            .and(body())
             .then(webhooks::update))
         .unify()
-        .or(route(warp::delete().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String))
-            .and(auth)
-            .then(webhooks::delete))
+        .or(warp::delete().and(webhook_path(webhook(), None)).and(client.clone()).then(webhooks::delete))
         .unify()
-        .or(route(warp::post().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String / "rotate-secret"))
-            .and(auth)
-            .and(body)
+        .or(warp::post()
+            .and(webhook_path(webhook(), Some(warp::path!("rotate-secret").boxed())))
+            .and(client.clone())
+            .and(body())
             .then(keys::rotate))
         .unify()
-        .or(route(warp::get().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String / "public-key"))
-            .and(auth)
+        .or(warp::get()
+            .and(webhook_path(webhook(), Some(warp::path!("public-key").boxed())))
+            .and(client.clone())
             .then(keys::public_keys))
         .unify()
         .boxed();
 
-    let history = route(warp::get().boxed())
-        .and(warp::path!("api" / "v1" / "webhooks" / String / "deliveries"))
-        .and(auth)
-        .and(query)
+    let history = warp::get()
+        .and(webhook_path(webhook(), Some(warp::path!("deliveries").boxed())))
+        .and(client.clone())
+        .and(query())
         .then(deliveries::of_webhook)
-        .or(route(warp::get().boxed())
+        .or(warp::get()
             .and(warp::path!("api" / "v1" / "events" / String / "deliveries"))
-            .and(auth)
-            .and(query)
+            .and(client.clone())
+            .and(query())
             .then(deliveries::of_event))
         .unify()
-        .or(route(warp::get().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String / "dead-letters"))
-            .and(auth)
-            .and(query)
+        .or(warp::get()
+            .and(webhook_path(webhook(), Some(warp::path!("dead-letters").boxed())))
+            .and(client.clone())
+            .and(query())
             .then(dead_letters::list))
         .unify()
-        .or(route(warp::post().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String / "dead-letters" / "redrive"))
-            .and(auth)
+        .or(warp::post()
+            .and(webhook_path(webhook(), Some(warp::path!("dead-letters" / "redrive").boxed())))
+            .and(client.clone())
             .then(dead_letters::redrive))
         .unify()
-        .or(route(warp::post().boxed())
-            .and(warp::path!("api" / "v1" / "webhooks" / String / "replay"))
-            .and(auth)
-            .and(body)
+        .or(warp::post()
+            .and(webhook_path(webhook(), Some(warp::path!("replay").boxed())))
+            .and(client)
+            .and(body())
             .then(replay::start))
         .unify()
         .boxed();
@@ -151,5 +149,24 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .recover(recover)
         .unify()
+        .boxed()
+}
+
+/// `/api/v1/webhooks/{id}` followed by `rest` (or nothing): the typed id.
+fn webhook_path(id: BoxedFilter<(WebhookId,)>, rest: Option<BoxedFilter<()>>) -> BoxedFilter<(WebhookId,)> {
+    let prefix = warp::path!("api" / "v1" / "webhooks" / ..).and(id);
+    match rest {
+        Some(rest) => prefix.and(rest).boxed(),
+        None => prefix.and(warp::path::end()).boxed(),
+    }
+}
+
+/// One path segment as a typed id: a malformed one is the `what` that does not exist (404), as
+/// another client's would be.
+fn path_id<T: FromStr + Send + 'static>(what: &'static str) -> BoxedFilter<(T,)> {
+    warp::path::param::<String>()
+        .and_then(move |raw: String| async move {
+            raw.parse::<T>().map_err(|_| warp::reject::custom(ApiError::not_found(what)))
+        })
         .boxed()
 }

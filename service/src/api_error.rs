@@ -61,6 +61,10 @@ impl ApiError {
     }
 }
 
+/// A filter may reject with the error body itself (authentication, a malformed path id):
+/// [`recover`] answers it as it is.
+impl warp::reject::Reject for ApiError {}
+
 impl From<FieldError> for ApiError {
     fn from(error: FieldError) -> Self {
         Self {
@@ -110,7 +114,9 @@ pub fn respond(result: ApiResult) -> Response {
 
 /// Turns warp's rejections (no route, wrong method, body too large...) into the error body.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
-    let error = if rejection.is_not_found() {
+    let error = if let Some(error) = rejection.find::<ApiError>() {
+        error.clone()
+    } else if rejection.is_not_found() {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the body is larger than allowed")

@@ -1,6 +1,7 @@
 //! `POST /api/v1/clients` and `POST /api/v1/clients/{id}/tokens` (admin): onboard a client and
 //! mint its bearer tokens.
 
+use crate::auth::Admin;
 use bytes::Bytes;
 use edgehook_domain::client::Client;
 use edgehook_domain::ids::ClientId;
@@ -27,8 +28,7 @@ struct ClientCreated<'a> {
     created_at: time::OffsetDateTime,
 }
 
-pub async fn create(state: AppState, authorization: Option<String>, body: Bytes) -> ApiResult {
-    state.tokens.authenticate(authorization.as_deref())?.require_admin()?;
+pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let input: NewClient = parse_json(&body)?;
     let name = input.name.trim();
     if name.is_empty() || name.len() > 200 {
@@ -54,9 +54,7 @@ struct TokenMinted {
     token: String,
 }
 
-pub async fn mint_token(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
-    state.tokens.authenticate(authorization.as_deref())?.require_admin()?;
-    let client: ClientId = id.parse().map_err(|_| ApiError::not_found("client"))?;
+pub async fn mint_token(client: ClientId, state: AppState, _: Admin) -> ApiResult {
     let known = state
         .contract
         .clients

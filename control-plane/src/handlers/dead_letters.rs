@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use edgehook_domain::delivery::{DeadLetter, DeadLetterReason};
 use edgehook_domain::event::EventData;
+use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
@@ -50,16 +51,14 @@ struct Redriven {
 }
 
 pub async fn list(
+    id: WebhookId,
     state: AppState,
-    id: String,
-    authorization: Option<String>,
+    client: ClientId,
     query: HashMap<String, String>,
 ) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
+    let webhook = owned_webhook(&state, &client, &id).await?;
     let page = PageQuery::parse(&query)?;
-    let filter = subjects::dead_letters_of_webhook(client, &webhook.id);
+    let filter = subjects::dead_letters_of_webhook(&client, &webhook.id);
     let letters = read_page::<DeadLetter>(
         &state.contract.jetstream,
         DEAD_LETTERS,
@@ -89,13 +88,11 @@ pub async fn list(
     Ok(json(StatusCode::OK, &DeadLetterList { data, next_cursor }))
 }
 
-pub async fn redrive(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
+pub async fn redrive(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
+    let webhook = owned_webhook(&state, &client, &id).await?;
     require_active(&webhook, "redrive")?;
     let jetstream = &state.contract.jetstream;
-    let filter = subjects::dead_letters_of_webhook(client, &webhook.id);
+    let filter = subjects::dead_letters_of_webhook(&client, &webhook.id);
     let letters = read_page::<DeadLetter>(jetstream, DEAD_LETTERS, filter, 0, REDRIVE_BATCH)
         .await
         .map_err(|error| ApiError::internal("reading dead letters", error))?;

@@ -3,6 +3,7 @@
 //! `GET /api/v1/webhooks/{id}/deliveries` and `GET /api/v1/events/{event_id}/deliveries`, oldest
 //! first, paged with `?limit=&after=<next_cursor>`.
 
+use edgehook_domain::ids::{ClientId, WebhookId};
 use std::collections::HashMap;
 
 use edgehook_domain::delivery::AttemptRecord;
@@ -34,30 +35,26 @@ impl From<Page<AttemptRecord>> for AttemptList {
 }
 
 pub async fn of_webhook(
+    id: WebhookId,
     state: AppState,
-    id: String,
-    authorization: Option<String>,
+    client: ClientId,
     query: HashMap<String, String>,
 ) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
+    let webhook = owned_webhook(&state, &client, &id).await?;
     let page = PageQuery::parse(&query)?;
-    let filter = subjects::attempts_of_webhook(client, &webhook.id);
+    let filter = subjects::attempts_of_webhook(&client, &webhook.id);
     read_attempts(&state, filter, &page).await
 }
 
 pub async fn of_event(
-    state: AppState,
     event_id: String,
-    authorization: Option<String>,
+    state: AppState,
+    client: ClientId,
     query: HashMap<String, String>,
 ) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let page = PageQuery::parse(&query)?;
-    read_attempts(&state, subjects::attempts_of_event(client, &event_id), &page).await
+    read_attempts(&state, subjects::attempts_of_event(&client, &event_id), &page).await
 }
 
 async fn read_attempts(state: &AppState, filter: String, page: &PageQuery) -> ApiResult {

@@ -5,6 +5,7 @@
 //! 24 h), so a client can deploy the new key with no delivery failing verification.
 //! `GET /api/v1/webhooks/{id}/public-key` lists the `whpk_` keys `v1a` signatures verify with.
 
+use edgehook_domain::ids::{ClientId, WebhookId};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,10 +33,8 @@ struct Rotation {
     signature: Option<Scheme>,
 }
 
-pub async fn rotate(state: AppState, id: String, authorization: Option<String>, body: Bytes) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let current = owned_webhook(&state, client, &id).await?;
+pub async fn rotate(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
+    let current = owned_webhook(&state, &client, &id).await?;
     let rotation: Rotation =
         if body.iter().all(u8::is_ascii_whitespace) { Rotation::default() } else { parse_json(&body)? };
     let overlap = rotation.overlap_seconds.map_or(DEFAULT_OVERLAP, Duration::from_secs);
@@ -46,7 +45,7 @@ pub async fn rotate(state: AppState, id: String, authorization: Option<String>, 
     let now = edgehook_domain::now();
     let scheme = rotation.signature.unwrap_or(current.signature);
     let key = NewKey::generate(&state, scheme);
-    let webhook = store_update(&state, client, &current.id, |stored| {
+    let webhook = store_update(&state, &client, &current.id, |stored| {
         let mut retiring: Vec<RetiringSecret> =
             stored.retiring_secrets.iter().filter(|key| key.retires_at > now).cloned().collect();
         if !overlap.is_zero() {
@@ -83,9 +82,8 @@ struct PublicKeys {
     public_keys: Vec<PublicKey>,
 }
 
-pub async fn public_keys(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let webhook = owned_webhook(&state, caller.require_client()?, &id).await?;
+pub async fn public_keys(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
+    let webhook = owned_webhook(&state, &client, &id).await?;
     let now = edgehook_domain::now();
     let current = webhook.public_key.clone().map(|public_key| PublicKey {
         public_key,

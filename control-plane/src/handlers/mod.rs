@@ -1,5 +1,6 @@
-//! One file per API resource. Every handler takes the shared state, the `Authorization`
-//! header and its inputs, and returns an `ApiResult`; [`crate::routes`] wires them to URLs.
+//! One file per API resource. Every handler takes its typed path ids, the shared state and the
+//! caller proven by an [`crate::auth`] filter (`ClientId`, `Admin` or `Caller`), then its query
+//! or body, and returns an `ApiResult`; [`crate::routes`] wires them to URLs.
 
 pub mod clients;
 pub mod dead_letters;
@@ -70,13 +71,15 @@ pub fn require_active(webhook: &Webhook, action: &str) -> Result<(), ApiError> {
 }
 
 /// The caller's webhook `id`, or 404: another client's webhook does not exist for this caller.
-pub async fn owned_webhook(state: &AppState, client: &ClientId, id: &str) -> Result<Arc<Webhook>, ApiError> {
-    let not_found = || ApiError::not_found("webhook");
-    let id: WebhookId = id.parse().map_err(|_| not_found())?;
+pub async fn owned_webhook(
+    state: &AppState,
+    client: &ClientId,
+    id: &WebhookId,
+) -> Result<Arc<Webhook>, ApiError> {
     state
         .webhooks
-        .get_synced(&Webhook::key(client, &id))
+        .get_synced(&Webhook::key(client, id))
         .await
         .map_err(|error| ApiError::internal("reading webhooks", error))?
-        .ok_or_else(not_found)
+        .ok_or_else(|| ApiError::not_found("webhook"))
 }

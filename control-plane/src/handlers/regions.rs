@@ -6,6 +6,7 @@
 //! it holds undelivered. A region that does not answer is `reachable: false`; its relays keep
 //! working on what they hold.
 
+use crate::auth::Caller;
 use std::time::Duration;
 
 use edgehook_nats::region::{Region, RelayHeartbeat};
@@ -45,8 +46,7 @@ struct RegionList {
     data: Vec<RegionView>,
 }
 
-pub async fn list(state: AppState, authorization: Option<String>) -> ApiResult {
-    state.tokens.authenticate(authorization.as_deref())?;
+pub async fn list(state: AppState, _: Caller) -> ApiResult {
     Ok(json(StatusCode::OK, &RegionList { data: survey(&state).await }))
 }
 

@@ -2,6 +2,7 @@
 //! again ([`crate::replay`]), `{"since": "<RFC 3339>"}` to start, `{"cursor": "..."}` to go on.
 
 use bytes::Bytes;
+use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Deserialize;
@@ -20,10 +21,8 @@ struct ReplayRequest {
     cursor: Option<String>,
 }
 
-pub async fn start(state: AppState, id: String, authorization: Option<String>, body: Bytes) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
+pub async fn start(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
+    let webhook = owned_webhook(&state, &client, &id).await?;
     let request: ReplayRequest = parse_json(&body)?;
     require_active(&webhook, "replay")?;
     let jetstream = &state.contract.jetstream;

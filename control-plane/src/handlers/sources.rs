@@ -1,6 +1,7 @@
 //! `POST /api/v1/sources` (admin): onboard an event producer. The answer carries its API key
 //! and signing secret; only the key's hash is stored.
 
+use crate::auth::Admin;
 use bytes::Bytes;
 use edgehook_domain::event_types;
 use edgehook_domain::ids::SourceId;
@@ -51,8 +52,7 @@ struct SourceCreated<'a> {
     created_at: time::OffsetDateTime,
 }
 
-pub async fn create(state: AppState, authorization: Option<String>, body: Bytes) -> ApiResult {
-    state.tokens.authenticate(authorization.as_deref())?.require_admin()?;
+pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let input: NewSource = parse_json(&body)?;
     let name = input.name.trim();
     if name.is_empty() || name.len() > 200 {

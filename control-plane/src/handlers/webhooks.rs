@@ -186,9 +186,7 @@ struct WebhookList<'a> {
     next_cursor: Option<&'a WebhookId>,
 }
 
-pub async fn create(state: AppState, authorization: Option<String>, body: Bytes) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
+pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let fields: WebhookFields = parse_json(&body)?;
     let (callback_url, region) = fields.validate(&state).await?;
     let now = edgehook_domain::now();
@@ -220,31 +218,25 @@ pub async fn create(state: AppState, authorization: Option<String>, body: Bytes)
     state
         .contract
         .webhooks
-        .create(Webhook::key(client, &webhook.id), value.into())
+        .create(Webhook::key(&client, &webhook.id), value.into())
         .await
         .map_err(|error| ApiError::internal("storing the webhook", error))?;
     Ok(json(StatusCode::CREATED, &WebhookView::just_keyed(&webhook, &key.secret)))
 }
 
-pub async fn list(
-    state: AppState,
-    authorization: Option<String>,
-    query: HashMap<String, String>,
-) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
+pub async fn list(state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
     let page = PageQuery::parse(&query)?;
     state.webhooks.sync().await.map_err(|error| ApiError::internal("reading webhooks", error))?;
     let after = page
         .after
         .as_deref()
-        .map(|after| after.parse::<WebhookId>().map(|id| Webhook::key(client, &id)))
+        .map(|after| after.parse::<WebhookId>().map(|id| Webhook::key(&client, &id)))
         .transpose()
         .map_err(|_| {
             FieldError::invalid("after", "must be a webhook id (the next_cursor of the previous page)")
         })?;
     let mut webhooks =
-        state.webhooks.range(&Webhook::client_prefix(client), after.as_deref(), page.limit + 1);
+        state.webhooks.range(&Webhook::client_prefix(&client), after.as_deref(), page.limit + 1);
     let more = webhooks.len() > page.limit;
     webhooks.truncate(page.limit);
     let list = WebhookList {
@@ -254,11 +246,9 @@ pub async fn list(
     Ok(json(StatusCode::OK, &list))
 }
 
-pub async fn get(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
-    let health = endpoint_health(&state, client, &webhook.id).await;
+pub async fn get(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
+    let webhook = owned_webhook(&state, &client, &id).await?;
+    let health = endpoint_health(&state, &client, &webhook.id).await;
     Ok(json(StatusCode::OK, &WebhookView { health, ..WebhookView::of(&webhook) }))
 }
 
@@ -276,11 +266,9 @@ async fn endpoint_health(state: &AppState, client: &ClientId, id: &WebhookId) ->
     }
 }
 
-pub async fn update(state: AppState, id: String, authorization: Option<String>, body: Bytes) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let current = owned_webhook(&state, client, &id).await?;
-    let (stored, revision) = load_for_update(&state, client, &current.id).await?;
+pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
+    let current = owned_webhook(&state, &client, &id).await?;
+    let (stored, revision) = load_for_update(&state, &client, &current.id).await?;
     let patch: Value = parse_json(&body)?;
     if !patch.is_object() {
         return Err(
@@ -336,14 +324,12 @@ pub async fn update(state: AppState, id: String, authorization: Option<String>, 
     Ok(json(StatusCode::OK, &answer))
 }
 
-pub async fn delete(state: AppState, id: String, authorization: Option<String>) -> ApiResult {
-    let caller = state.tokens.authenticate(authorization.as_deref())?;
-    let client = caller.require_client()?;
-    let webhook = owned_webhook(&state, client, &id).await?;
+pub async fn delete(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
+    let webhook = owned_webhook(&state, &client, &id).await?;
     state
         .contract
         .webhooks
-        .delete(Webhook::key(client, &webhook.id))
+        .delete(Webhook::key(&client, &webhook.id))
         .await
         .map_err(|error| ApiError::internal("deleting the webhook", error))?;
     Ok(StatusCode::NO_CONTENT.into_response())
