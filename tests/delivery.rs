@@ -143,6 +143,55 @@ async fn a_rejected_delivery_is_dead_lettered_then_redriven() {
     assert!(world.api.dead_letters(&world.token, webhook_id).await.is_empty());
 }
 
+/// A dead letter whose retries were parked (waits of 5 s and more leave the consumer and come
+/// back as new messages that carry the attempts made) gets the whole retry budget again when
+/// it is redriven, not what was left of the old one.
+#[tokio::test]
+async fn a_redriven_dead_letter_gets_the_whole_retry_budget_again() {
+    let world = World::start().await;
+    world.receiver.script("/parked", vec![Reply::Status(503)]);
+    let retry_config = json!({"max_retries": 2, "initial_delay_ms": 5_000, "max_delay_ms": 5_000, "backoff_multiplier": 1.0});
+    let webhook = world.webhook("/parked", json!({"retry_config": retry_config})).await;
+    let webhook_id = webhook["webhook_id"].as_str().unwrap();
+    let budget = 3;
+
+    world.send("evt_parked", "order.created", json!({})).await;
+    let dead_letter = |round: usize| {
+        let world = &world;
+        async move {
+            support::eventually(&format!("dead letter after round {round}"), || async {
+                let letters = world.api.dead_letters(&world.token, webhook_id).await;
+                letters.into_iter().next()
+            })
+            .await
+        }
+    };
+    let letter = dead_letter(1).await;
+    assert_eq!(
+        (letter["reason"].clone(), letter["attempts"].clone()),
+        (json!("retries_exhausted"), json!(budget))
+    );
+    assert_eq!(world.receiver.received("/parked").len(), budget as usize);
+
+    let redrive = format!("/api/v1/webhooks/{webhook_id}/dead-letters/redrive");
+    let (status, body) = world.api.call(Method::POST, &redrive, Some(&world.token), None).await;
+    assert_eq!((status, body["redriven"].clone()), (200, json!(1)), "{body}");
+
+    // Every attempt of the budget again, the retries parked like the first time.
+    let requests = world.receiver.wait_for("/parked", 2 * budget as usize).await;
+    assert!(requests.iter().all(|request| request.json()["event_id"] == "evt_parked"));
+    let letter = dead_letter(2).await;
+    assert_eq!(
+        (letter["reason"].clone(), letter["attempts"].clone()),
+        (json!("retries_exhausted"), json!(budget))
+    );
+    assert_eq!(
+        world.receiver.received("/parked").len(),
+        2 * budget as usize,
+        "no attempt after the dead letter"
+    );
+}
+
 #[tokio::test]
 async fn a_replay_sends_a_webhooks_events_since_a_time_again() {
     let world = World::start().await;

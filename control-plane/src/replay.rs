@@ -6,21 +6,21 @@
 //! replay's id, so continuing a replay twice still makes each task once). Or a webhook edgehook
 //! disabled is enabled again: the events routed past it while it was disabled are *missed*
 //! ones, and their tasks get the ids the router would have given them, so an event the router
-//! did route to it (in the moment before it heard of the disabling) is not made twice.
+//! did route to it (in the moment before it heard of the disabling) is not made twice. The ids,
+//! subjects and attempt counts are `edgehook_nats::tasks`'s ([`Replay`]).
 //!
 //! A replay covers the events stored when it started (later ones the router delivers anyway)
 //! and works in bounded steps: each call examines at most [`EVENTS_PER_CALL`] events and hands
 //! back a cursor for the rest.
 
-use async_nats::jetstream::context::PublishAckFuture;
-use async_nats::jetstream::{self, message::PublishMessage};
-use edgehook_domain::delivery::DeliveryTask;
+use async_nats::jetstream;
 use edgehook_domain::event::Event;
 use edgehook_domain::ids::MessageId;
 use edgehook_domain::webhook::Webhook;
 use edgehook_nats::read::{Start, read_page_from};
 use edgehook_nats::streams::EVENTS;
 use edgehook_nats::subjects;
+use edgehook_nats::tasks::{Replay, TaskPublishError, TaskPublisher};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -36,6 +36,8 @@ pub enum ReplayError {
     Read(#[from] edgehook_nats::read::ReadError),
     #[error("{context}: {source}")]
     Nats { context: &'static str, source: async_nats::Error },
+    #[error("replaying: {0}")]
+    Task(#[from] TaskPublishError),
 }
 
 /// What a replay call did.
@@ -121,6 +123,11 @@ async fn run(
 ) -> Result<Replayed, ReplayError> {
     let mut replayed = Replayed { examined: 0, replayed: 0, cursor: None };
     let filter = subjects::event(&webhook.client_id);
+    let tasks = TaskPublisher::new(jetstream.clone());
+    let why = match tag.as_str() {
+        MISSED => Replay::Missed,
+        replay_id => Replay::Requested(replay_id),
+    };
     while replayed.examined < EVENTS_PER_CALL {
         let page = read_page_from::<Event>(jetstream, EVENTS, filter.clone(), start, PAGE).await?;
         let mut last = None;
@@ -129,15 +136,12 @@ async fn run(
             last = Some(*sequence);
             replayed.examined += 1;
             if webhook.wants(event) {
-                stored.push(send(jetstream, webhook, event, &tag).await?);
+                stored.push(tasks.replayed(webhook, event, why).await);
             }
         }
         // Every task of the page is sent before any acknowledgement is awaited.
-        for ack in stored {
-            ack.await.map_err(|error| ReplayError::Nats {
-                context: "storing a replayed task",
-                source: error.into(),
-            })?;
+        for task in stored {
+            task.stored().await?;
             replayed.replayed += 1;
         }
         let (Some(last), Some(_)) = (last, page.next_after) else { return Ok(replayed) };
@@ -149,30 +153,6 @@ async fn run(
     let Start::After(after) = start else { return Ok(replayed) };
     replayed.cursor = Some(Cursor { tag, after, end }.encode());
     Ok(replayed)
-}
-
-/// Publishes the task of `event`; the returned future is JetStream's acknowledgement.
-async fn send(
-    jetstream: &jetstream::Context,
-    webhook: &Webhook,
-    event: &Event,
-    tag: &str,
-) -> Result<PublishAckFuture, ReplayError> {
-    let priority = webhook.tier_of(event);
-    let task =
-        DeliveryTask { webhook_id: webhook.id.clone(), event: event.clone(), priority, attempts_before: 0 };
-    let message_id = match tag {
-        MISSED => task.dedup_id(),
-        replay_id => format!("{}:replay:{replay_id}", task.dedup_id()),
-    };
-    let publish = PublishMessage::build()
-        .payload(serde_json::to_vec(&task).expect("a task serializes").into())
-        .message_id(message_id);
-    let subject = subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id);
-    jetstream
-        .send_publish(subject, publish)
-        .await
-        .map_err(|error| ReplayError::Nats { context: "storing a replayed task", source: error.into() })
 }
 
 #[cfg(test)]

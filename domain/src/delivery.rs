@@ -23,38 +23,29 @@ pub struct DeliveryTask {
     /// a new message, whose own delivery count starts again.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attempts_before: u32,
+    /// The [`Webhook::version`](crate::webhook::Webhook::version) the task was made with (the
+    /// router's match, or what replay, redrive or a forwarding relay saw): the relay delivers
+    /// it only with a copy of the webhook at least this new, so a delivery is never signed
+    /// with a key a rotation before it replaced. 0 (a task made before versions existed):
+    /// any copy.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub webhook_version: u64,
 }
 
-fn is_zero(value: &u32) -> bool {
-    *value == 0
-}
-
-impl DeliveryTask {
-    /// `Nats-Msg-Id` of the task: routing the same event twice makes no second task.
-    pub fn dedup_id(&self) -> String {
-        task_dedup_id(&self.event.message_id, &self.webhook_id)
-    }
-}
-
-fn task_dedup_id(message_id: &MessageId, webhook_id: &WebhookId) -> String {
-    format!("{message_id}:{webhook_id}")
+fn is_zero<N: Default + PartialEq>(value: &N) -> bool {
+    *value == N::default()
 }
 
 /// A new task as the router writes it: the event's JSON, as ingest stored it, is wrapped as it
-/// is, not parsed and written again for every webhook. Reads back as a [`DeliveryTask`].
+/// is, not parsed and written again for every webhook. Reads back as a [`DeliveryTask`] (no
+/// attempts before it). Made by `edgehook_nats::tasks`, like every task.
 #[derive(Serialize)]
 pub struct RoutedTask<'a> {
     pub webhook_id: &'a WebhookId,
     pub event: &'a RawValue,
     pub priority: Priority,
-    #[serde(skip)]
-    pub message_id: &'a MessageId,
-}
-
-impl RoutedTask<'_> {
-    pub fn dedup_id(&self) -> String {
-        task_dedup_id(self.message_id, self.webhook_id)
-    }
+    #[serde(skip_serializing_if = "is_zero")]
+    pub webhook_version: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,15 +127,41 @@ mod tests {
         let stored = serde_json::to_vec(&event).unwrap();
         let raw: &RawValue = serde_json::from_slice(&stored).unwrap();
         let webhook_id = WebhookId::generate();
-        let routed = RoutedTask {
-            webhook_id: &webhook_id,
-            event: raw,
-            priority: Priority::High,
-            message_id: &event.message_id,
-        };
+        let routed =
+            RoutedTask { webhook_id: &webhook_id, event: raw, priority: Priority::High, webhook_version: 7 };
         let task: DeliveryTask = serde_json::from_slice(&serde_json::to_vec(&routed).unwrap()).unwrap();
-        assert_eq!(routed.dedup_id(), task.dedup_id());
-        let expected = DeliveryTask { webhook_id, event, priority: Priority::High, attempts_before: 0 };
+        let expected = DeliveryTask {
+            webhook_id,
+            event,
+            priority: Priority::High,
+            attempts_before: 0,
+            webhook_version: 7,
+        };
         assert_eq!(task, expected);
+    }
+
+    #[test]
+    fn a_task_written_before_versions_reads_as_version_0_and_writes_no_zeros() {
+        let task = DeliveryTask {
+            webhook_id: WebhookId::generate(),
+            event: Event {
+                message_id: MessageId::generate(),
+                event_id: "evt_1".to_owned(),
+                event_type: "order.created".to_owned(),
+                client_id: ClientId::generate(),
+                source_id: SourceId::generate(),
+                data: json!({}).into(),
+                timestamp: crate::now(),
+                version: "1.0".to_owned(),
+                accepted_at: crate::now(),
+                priority: None,
+            },
+            priority: Priority::Standard,
+            attempts_before: 0,
+            webhook_version: 0,
+        };
+        let written = serde_json::to_value(&task).unwrap();
+        assert!(written.get("webhook_version").is_none() && written.get("attempts_before").is_none());
+        assert_eq!(serde_json::from_value::<DeliveryTask>(written).unwrap(), task);
     }
 }

@@ -60,6 +60,13 @@ pub struct Webhook {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// One more for every change ([`Webhook::revised`]; every write is a compare-and-set on the
+    /// bucket's revision, so no two changes share a version). Unlike a KV revision it reads the
+    /// same in the hub's bucket and in every region's mirror: a delivery task records the
+    /// version its router matched, and a relay signs and sends it only with a copy at least as
+    /// new. A webhook stored before versions existed reads as 0.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// How a webhook's deliveries are signed.
@@ -236,6 +243,17 @@ impl Webhook {
     /// The KV key prefix of every webhook of a client.
     pub fn client_prefix(client_id: &ClientId) -> String {
         format!("{client_id}.")
+    }
+
+    /// The webhook as its next write stores it: the next [`Webhook::version`]. Every writer
+    /// of the bucket calls it (the control plane's compare-and-set, a relay's auto-disable).
+    pub fn revised(self) -> Self {
+        Self { version: self.version + 1, ..self }
+    }
+
+    /// Is this copy at least as new as `version` (a task's [`crate::delivery::DeliveryTask::webhook_version`])?
+    pub fn is_at_least(&self, version: u64) -> bool {
+        self.version >= version
     }
 
     /// Every key (sealed) that signs a delivery made at `now`: the current one, then those

@@ -5,7 +5,9 @@
 //! (a `BTreeMap`, so one client's webhooks are a contiguous key range) and JetStream pushes every
 //! change. [`KvCache::sync`] closes the gap a watcher always has: it asks the bucket's stream for
 //! its last sequence and waits until the copy has applied it, so a webhook created before an
-//! event was accepted is always seen when that event is routed.
+//! event was accepted is always seen when that event is routed. Where a reader needs a key at
+//! least as new as something it holds (a relay: the webhook version its task was made with),
+//! [`KvCache::lookup_patiently`] waits, bounded, for the copy to reach it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, Weak};
@@ -46,6 +48,9 @@ pub enum Lookup<T> {
     Deleted,
     /// Never seen: not created yet, or not replicated here yet.
     Unknown,
+    /// Present, but older than the caller needs ([`KvCache::lookup_patiently`]): the newer
+    /// value is not replicated here yet.
+    Outdated(Arc<T>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,14 +86,25 @@ impl<T: DeserializeOwned + Send + Sync + 'static> KvCache<T> {
         }
     }
 
-    /// Waits up to `patience` for a key this copy has never seen to arrive (a mirror may lag
-    /// behind its origin), checking each time a change is applied.
-    pub async fn lookup_patiently(&self, key: &str, patience: Duration) -> Lookup<T> {
+    /// Waits up to `patience` for this copy to hold `key` in a state `new_enough` accepts (a
+    /// mirror may lag behind its origin: the key may not be here yet, or only in an older
+    /// state), checking each time a change is applied. [`Lookup::Outdated`] if only older
+    /// states arrived in time; a deletion is final and answered at once.
+    pub async fn lookup_patiently(
+        &self,
+        key: &str,
+        patience: Duration,
+        new_enough: impl Fn(&T) -> bool,
+    ) -> Lookup<T> {
         let mut applied = self.inner.applied.subscribe();
         let deadline = tokio::time::Instant::now() + patience;
         loop {
-            match self.lookup(key) {
-                Lookup::Unknown if tokio::time::Instant::now() < deadline => {
+            let found = match self.lookup(key) {
+                Lookup::Present(value) if !new_enough(&value) => Lookup::Outdated(value),
+                found => found,
+            };
+            match found {
+                Lookup::Unknown | Lookup::Outdated(_) if tokio::time::Instant::now() < deadline => {
                     let _ = tokio::time::timeout_at(deadline, applied.changed()).await;
                 }
                 found => return found,

@@ -7,7 +7,10 @@
 //! - [`streams`]: the streams, consumers and KV buckets, and [`streams::Contract::bootstrap`]
 //!   that creates them idempotently; [`region`] names a region's streams and [`region_backlog`]
 //!   tells how its work stands;
-//! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier;
+//! - [`tasks`]: the one publisher of delivery tasks (routed, replayed, redriven, forwarded): their
+//!   subject, `Nats-Msg-Id`, attempt count and webhook version;
+//! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier, and
+//!   a wait for a key to be at least as new as a task needs;
 //! - [`read`]: paged reads of a stream (history, replay);
 //! - [`readiness`]: what `/readyz` asks of JetStream;
 //! - [`connection`]: NATS URLs carrying their login (every edgehook connection goes through it).
@@ -25,5 +28,6 @@ pub mod region;
 pub mod region_backlog;
 pub mod streams;
 pub mod subjects;
+pub mod tasks;
 
 pub use streams::Contract;

@@ -51,6 +51,7 @@ impl AutoDisable {
             current.disabled_reason = Some(reason.to_owned());
             current.disabled_at = Some(now);
             current.updated_at = now;
+            let current = current.revised();
             let value = serde_json::to_vec(&current).expect("a webhook serializes");
             if store.update(&key, value.into(), entry.revision).await.is_err() {
                 continue;

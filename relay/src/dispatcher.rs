@@ -12,14 +12,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_nats::jetstream::consumer::PullConsumer;
-use async_nats::jetstream::message::{Message, PublishMessage};
+use async_nats::jetstream::message::Message;
 use async_nats::jetstream::{self, AckKind};
 use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeadLetterReason, DeliveryTask};
 use edgehook_domain::priority::Priority;
 use edgehook_domain::webhook::{Webhook, WebhookStatus};
 use edgehook_nats::kv_cache::{KvCache, Lookup};
 use edgehook_nats::streams::{RegionalContract, dispatch_consumer_name};
-use edgehook_nats::subjects;
+use edgehook_nats::tasks::TaskPublisher;
 use futures::StreamExt;
 use std::time::Duration;
 
@@ -141,22 +141,24 @@ impl Dispatcher {
             }
         };
         let key = Webhook::key(&task.event.client_id, &task.webhook_id);
-        let webhook = match self.webhooks.lookup_patiently(&key, REPLICATION_PATIENCE).await {
+        let new_enough = |webhook: &Webhook| webhook.is_at_least(task.webhook_version);
+        let webhook = match self.webhooks.lookup_patiently(&key, REPLICATION_PATIENCE, new_enough).await {
             Lookup::Present(webhook) => webhook,
             Lookup::Deleted => {
                 tracing::info!(webhook_id = %task.webhook_id, "webhook deleted; delivery dropped");
                 return self.done(&message, &position).await;
             }
-            Lookup::Unknown => {
-                tracing::warn!(webhook_id = %task.webhook_id, "webhook not replicated here yet; delivery postponed");
+            Lookup::Unknown | Lookup::Outdated(_) => {
+                tracing::warn!(webhook_id = %task.webhook_id, "webhook (at the task's version) not replicated here yet; delivery postponed");
                 let admission =
                     Admission::Defer { delay: REPLICATION_PATIENCE, reason: DeferReason::NotReplicated };
                 return self.defer(&message, &task, &position, admission).await;
             }
         };
         if webhook.region != self.region {
+            let attempts_made = self.attempt(&task, &position) - 1;
             self.deferrals.forget(position.sequence);
-            return self.forward(&message, &task, &webhook.region).await;
+            return self.forward(&message, &task, &webhook, attempts_made).await;
         }
         let attempt = self.attempt(&task, &position);
         match webhook.status {
@@ -212,7 +214,9 @@ impl Dispatcher {
 
     /// Puts the task back for later without an attempt.
     async fn defer(&self, message: &Message, task: &DeliveryTask, position: &Position, admission: Admission) {
-        let Admission::Defer { delay, reason } = admission else { return };
+        let Admission::Defer { delay, reason } = admission else {
+            return;
+        };
         let attempts_made = self.attempt(task, position) - 1;
         self.deferrals.note(position.sequence);
         metrics::counter!(
@@ -238,7 +242,9 @@ impl Dispatcher {
         if delay >= PARK_AFTER {
             match self.parking.park(task, attempts_made, delay).await {
                 Ok(()) => return self.done(message, position).await,
-                Err(error) => tracing::warn!(%error, "parking a delivery failed; it waits in its consumer"),
+                Err(error) => {
+                    tracing::warn!(%error, "parking a delivery failed; it waits in its consumer")
+                }
             }
         }
         settle(message, AckKind::Nak(Some(delay))).await
@@ -303,22 +309,16 @@ impl Dispatcher {
         }
     }
 
-    /// The webhook moved to another region: the task continues there, through the hub. Its
-    /// message id is new (the hub already saw the original within its dedup window) but made
-    /// of the original, so forwarding twice still makes one task.
-    async fn forward(&self, message: &Message, task: &DeliveryTask, region: &str) {
-        let payload = serde_json::to_vec(task).expect("a task serializes");
-        let publish = PublishMessage::build()
-            .payload(payload.into())
-            .message_id(format!("{}:to:{region}", task.dedup_id()));
-        let subject = subjects::delivery(region, task.priority, &task.event.client_id, &task.webhook_id);
-        let stored = match self.hub.send_publish(subject, publish).await {
-            Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
-            Err(error) => Err(error.into()),
-        };
-        match stored {
+    /// The webhook moved to another region: the task continues there, through the hub, with
+    /// the attempts made so far and the version of the webhook that showed the move
+    /// (`TaskPublisher::forwarded`: its message id is made of the original, so forwarding twice
+    /// still makes one task).
+    async fn forward(&self, message: &Message, task: &DeliveryTask, webhook: &Webhook, attempts_made: u32) {
+        let tasks = TaskPublisher::new(self.hub.clone());
+        let forwarded = tasks.forwarded(task, &webhook.region, webhook.version, attempts_made);
+        match forwarded.await.stored().await {
             Ok(()) => {
-                tracing::info!(webhook_id = %task.webhook_id, to = region, "delivery forwarded to the webhook's new region");
+                tracing::info!(webhook_id = %task.webhook_id, to = %webhook.region, "delivery forwarded to the webhook's new region");
                 settle(message, AckKind::Ack).await
             }
             Err(error) => {

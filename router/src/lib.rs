@@ -6,23 +6,23 @@
 //! before an event was accepted is always matched) and publishes the tasks. A service of its
 //! own: it runs at the hub, relays run in the regions.
 //!
-//! The event is acknowledged only after every task is stored, and each task carries a
-//! `Nats-Msg-Id` of `<message_id>:<webhook_id>`, so an event routed twice (a relay died
-//! between the two) still makes each task once.
+//! Each task is made by `edgehook_nats::tasks` (subject, `Nats-Msg-Id` `<message_id>:<webhook_id>`,
+//! so an event routed twice still makes each task once, and the webhook version matched, which
+//! the relay waits for before it signs). The tasks of a batch are all sent before their
+//! acknowledgements are awaited, and an event is acknowledged only after every task is stored.
 
 use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::PullConsumer;
-use async_nats::jetstream::message::{Message, PublishMessage};
-use edgehook_domain::delivery::RoutedTask;
+use async_nats::jetstream::message::Message;
 use edgehook_domain::event::Event;
 use edgehook_domain::webhook::Webhook;
 use edgehook_nats::Contract;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
-use edgehook_nats::subjects;
+use edgehook_nats::tasks::TaskPublisher;
 use futures::StreamExt;
 use serde_json::value::RawValue;
 
@@ -39,6 +39,7 @@ const RETRY_DELAY: Duration = Duration::from_secs(1);
 
 pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) -> Result<(), RouterError> {
     let webhooks = KvCache::<Webhook>::follow(contract.jetstream.clone(), contract.webhooks.clone());
+    let tasks = TaskPublisher::new(contract.jetstream.clone());
     let consumer: PullConsumer =
         contract.jetstream.get_consumer_from_stream(ROUTER_CONSUMER, EVENTS).await.map_err(|error| {
             RouterError::Nats { context: "opening the router consumer", source: error.into() }
@@ -69,13 +70,13 @@ pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) 
             }
             continue;
         }
-        futures::future::join_all(messages.iter().map(|message| route(&contract, &webhooks, message))).await;
+        futures::future::join_all(messages.iter().map(|message| route(&tasks, &webhooks, message))).await;
     }
     backlog.abort();
     Ok(())
 }
 
-async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Message) {
+async fn route(tasks: &TaskPublisher, webhooks: &KvCache<Webhook>, message: &Message) {
     let parsed = serde_json::from_slice::<Event>(&message.payload)
         .and_then(|event| Ok((event, serde_json::from_slice::<&RawValue>(&message.payload)?)));
     let (event, stored_event) = match parsed {
@@ -89,25 +90,11 @@ async fn route(contract: &Contract, webhooks: &KvCache<Webhook>, message: &Messa
     let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
     let mut stored = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
-        let priority = webhook.tier_of(&event);
-        let task = RoutedTask {
-            webhook_id: &webhook.id,
-            event: stored_event,
-            priority,
-            message_id: &event.message_id,
-        };
-        let payload = serde_json::to_vec(&task).expect("a task serializes");
-        let publish = PublishMessage::build().payload(payload.into()).message_id(task.dedup_id());
-        let subject = subjects::delivery(&webhook.region, priority, &event.client_id, &webhook.id);
-        stored.push(contract.jetstream.send_publish(subject, publish).await);
+        stored.push(tasks.routed(webhook, &event, stored_event).await);
     }
     let mut all_stored = true;
-    for ack in stored {
-        let outcome = match ack {
-            Ok(ack) => ack.await.map(|_| ()).map_err(async_nats::Error::from),
-            Err(error) => Err(error.into()),
-        };
-        if let Err(error) = outcome {
+    for task in stored {
+        if let Err(error) = task.stored().await {
             tracing::warn!(event_id = %event.event_id, %error, "storing a delivery task failed; routing again");
             all_stored = false;
         }

@@ -1,8 +1,10 @@
 //! Dead letters: deliveries that gave up, kept in the DEAD_LETTERS stream.
 //!
 //! `GET /api/v1/webhooks/{id}/dead-letters` lists them; `POST .../dead-letters/redrive` puts
-//! each back on the delivery stream with a fresh retry budget and then removes it from the
-//! dead letters, in that order, so a crash in between re-sends rather than loses.
+//! each back on the delivery stream as a new task with the whole retry budget
+//! (`edgehook_nats::tasks::TaskPublisher::redriven`: the attempts of its first life, parked ones
+//! included, do not count) and then removes it from the dead letters, in that order, so a crash
+//! in between re-sends rather than loses (the task's id, `redrive:<sequence>`, makes it once).
 
 use std::collections::HashMap;
 
@@ -12,6 +14,7 @@ use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
+use edgehook_nats::tasks::TaskPublisher;
 use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -100,19 +103,15 @@ pub async fn redrive(id: WebhookId, state: AppState, client: ClientId) -> ApiRes
         .get_stream_no_info(DEAD_LETTERS)
         .await
         .map_err(|error| ApiError::internal("opening the dead letters", error))?;
+    let tasks = TaskPublisher::new(jetstream.clone());
     let mut redriven = 0;
     for (sequence, letter) in &letters.items {
-        let task = &letter.task;
-        let publish = async_nats::jetstream::message::PublishMessage::build()
-            .payload(serde_json::to_vec(task).expect("a task serializes").into())
-            .message_id(format!("redrive:{sequence}"));
-        let subject =
-            subjects::delivery(&webhook.region, task.priority, &task.event.client_id, &task.webhook_id);
-        let sent = jetstream.send_publish(subject, publish).await;
-        match sent {
-            Ok(ack) => ack.await.map_err(|error| ApiError::internal("redriving a dead letter", error))?,
-            Err(error) => return Err(ApiError::internal("redriving a dead letter", error)),
-        };
+        tasks
+            .redriven(&webhook, letter, *sequence)
+            .await
+            .stored()
+            .await
+            .map_err(|error| ApiError::internal("redriving a dead letter", error))?;
         stream
             .delete_message(*sequence)
             .await

@@ -213,6 +213,7 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
         disabled_at: None,
         created_at: now,
         updated_at: now,
+        version: 0,
     };
     let value = serde_json::to_vec(&webhook).expect("a webhook serializes");
     state
@@ -304,7 +305,8 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         description: fields.description,
         updated_at: edgehook_domain::now(),
         ..stored
-    };
+    }
+    .revised();
     // Enabled again: what was routed past it while disabled is delivered now. Replayed before
     // the change is saved, so a failure leaves it disabled and the client's retry replays again
     // (with the same task ids: nothing made twice); its tasks wait the moment it takes to save.
@@ -369,7 +371,8 @@ async fn load_for_update(
     Ok((stored, entry.revision))
 }
 
-/// Writes `webhook` if it is still at `revision`; 409 if someone wrote in between.
+/// Writes `webhook` if it is still at `revision`; 409 if someone wrote in between. Every
+/// change is [`Webhook::revised`] (one version more than the stored one) before it is written.
 async fn save_update(state: &AppState, webhook: &Webhook, revision: u64) -> Result<(), ApiError> {
     let value = serde_json::to_vec(webhook).expect("a webhook serializes");
     let key = Webhook::key(&webhook.client_id, &webhook.id);
@@ -391,7 +394,7 @@ pub(super) async fn store_update(
     change: impl FnOnce(Webhook) -> Webhook,
 ) -> Result<Webhook, ApiError> {
     let (stored, revision) = load_for_update(state, client, id).await?;
-    let webhook = change(stored);
+    let webhook = change(stored).revised();
     save_update(state, &webhook, revision).await?;
     Ok(webhook)
 }
