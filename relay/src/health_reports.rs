@@ -25,7 +25,7 @@ pub async fn run(contract: RegionalContract, endpoints: Endpoints) {
     let mut ticks = tokio::time::interval(INTERVAL);
     loop {
         ticks.tick().await;
-        let reports = endpoints.changed_health(&region);
+        let reports = endpoints.changed_health(&region, crate::endpoints::Now::read());
         if reports.is_empty() {
             continue;
         }

@@ -1,35 +1,43 @@
 //! edgehook's relay, in a region: it delivers the region's tasks (which the hub's router,
 //! `edgehook-router`, made) to the clients' endpoints.
 //!
-//! - [`dispatcher`] pulls the region's delivery tasks and schedules
-//!   each attempt; [`sender`] makes the signed request; [`policy`] decides what its
-//!   outcome means (done, retry with a delay by JetStream nak, dead letter); [`recorder`] writes
-//!   the attempt and any dead letter to the region's streams, which the hub sources;
-//!   [`heartbeat`] tells the hub the relay is alive.
-//! - Per endpoint, inside the relay: [`endpoints`] keeps each endpoint's in-flight window,
-//!   pace (AIMD), `Retry-After` pause and circuit breaker, and answers whether a delivery may
-//!   go now or how long to defer it; [`rate_limit`] enforces each webhook's `rate_limit` across
-//!   the region's relays (Redis) or in the relay; [`deferrals`] keeps deferrals from counting as
-//!   attempts; [`health_reports`] tells the hub how each endpoint is doing; [`auto_disable`]
-//!   turns off an endpoint that failed too long.
+//! - [`dispatcher`] pulls the region's delivery tasks (the three tiers' consumers merged by
+//!   [`tiers`]), looks each one's webhook up, asks [`endpoints`] and [`rate_limit`] whether it
+//!   may go now, and has [`sender`] make the signed request ([`payload`]: the body; [`verdict`]:
+//!   what the answer means for retrying).
+//! - [`settlement`] is what becomes of the task then. [`settlement::decision`] decides it,
+//!   purely: ack, `nak` with a delay, park, dead-letter or forward to the webhook's new region
+//!   (the retry budget and backoff live there). [`settlement::settler`] applies it, the only
+//!   code that acks or naks a task: it owns the attempt count ([`settlement::deferrals`] keeps
+//!   deferrals from counting as attempts, and expires them), records the attempt and any dead
+//!   letter through [`recorder`] (the region's streams, which the hub sources), parks long
+//!   waits ([`settlement::parking`]), and acknowledges only once what it produced is stored.
+//! - Per endpoint, inside the relay: [`endpoints`] holds each endpoint's state as small state
+//!   machines that take the time as an argument (in-flight window, pace (AIMD), `Retry-After`
+//!   pause, circuit breaker, failure clock, health averages), one lock per endpoint, and
+//!   answers whether a delivery may go now or how long to defer it; [`rate_limit`] enforces
+//!   each webhook's `rate_limit` across the region's relays (Redis) or in the relay;
+//!   [`health_reports`] tells the hub how each endpoint is doing; [`auto_disable`] turns off an
+//!   endpoint that failed too long.
+//! - [`heartbeat`] tells the hub the relay is alive; [`attempt_metrics`] are the per-attempt
+//!   metrics, their handles made once.
 //!
-//! It keeps no state of its own: kill one at any point and JetStream redelivers what it had
-//! not acknowledged.
+//! It keeps no state of its own that matters: kill one at any point and JetStream redelivers
+//! what it had not acknowledged.
 
 pub mod attempt_metrics;
 pub mod auto_disable;
-pub mod deferrals;
 pub mod dispatcher;
 pub mod endpoints;
 pub mod health_reports;
 pub mod heartbeat;
-pub mod parking;
 pub mod payload;
-pub mod policy;
 pub mod rate_limit;
 pub mod recorder;
 pub mod sender;
+pub mod settlement;
 pub mod tiers;
+pub mod verdict;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +49,8 @@ use edgehook_security::sealing::SecretsKey;
 
 use crate::endpoints::{EndpointLimits, Endpoints};
 use crate::rate_limit::RateLimiter;
+use crate::settlement::DeferReason;
+use crate::settlement::deferrals::{self, Deferrals};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -94,10 +104,13 @@ pub async fn run(
         })
         .collect();
     let backlog = tokio::spawn(edgehook_service::ops::report_backlog(contract.jetstream.clone(), consumers));
-    let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, shutdown).await;
+    let deferrals = Arc::new(Deferrals::default());
+    let expiry = tokio::spawn(deferrals::keep_bounded(deferrals.clone(), contract.region.name.clone()));
+    let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, deferrals, shutdown).await;
     heartbeat.abort();
     health.abort();
     backlog.abort();
+    expiry.abort();
     outcome
 }
 
@@ -110,10 +123,11 @@ async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager, Relay
 /// Counters of rare events exist from the start (at 0), so dashboards and alerts see them
 /// before the first one happens.
 fn declare_metrics(region: &str) {
-    for reason in crate::endpoints::DeferReason::ALL {
+    for reason in DeferReason::ALL {
         let labels = [("region", region.to_owned()), ("reason", reason.as_str().to_owned())];
         metrics::counter!("edgehook_deliveries_deferred_total", &labels).increment(0);
     }
     metrics::counter!("edgehook_endpoints_disabled_total", "region" => region.to_owned()).increment(0);
     metrics::counter!("edgehook_rate_limit_fallbacks_total", "region" => region.to_owned()).increment(0);
+    metrics::gauge!("edgehook_deferred_tasks_tracked", "region" => region.to_owned()).set(0.0);
 }

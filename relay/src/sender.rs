@@ -18,7 +18,7 @@ use futures::StreamExt;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
 use crate::payload;
-use crate::policy::{Verdict, parse_retry_after, verdict_for_status};
+use crate::verdict::{Verdict, parse_retry_after, verdict_for_status};
 use edgehook_security::signatures::SigningKey;
 
 /// How much of an error response's body is kept in the attempt record.

@@ -1,12 +1,12 @@
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use edgehook_domain::webhook::Webhook;
 use serde_json::json;
 
 use super::*;
-use crate::policy::Verdict;
 use crate::sender::Attempt;
+use crate::verdict::Verdict;
 
 fn webhook(per_minute: u32) -> Arc<Webhook> {
     let value = json!({
@@ -34,16 +34,30 @@ fn another_webhook(n: u32) -> Arc<Webhook> {
     Arc::new(other)
 }
 
-/// Three failed attempts in a row: enough to open the circuit of [`limits`].
-fn fail_until_open(endpoints: &Endpoints, hook: &Arc<Webhook>, status: u16) {
+/// Three failed attempts in a row at `now`: enough to open the circuit of [`limits`].
+fn fail_until_open(endpoints: &Endpoints, hook: &Arc<Webhook>, status: u16, now: Now) {
     for _ in 0..3 {
-        let _slot = admitted(endpoints.admit(hook));
-        endpoints.observe(hook, &answer(status, 1));
+        observe(endpoints, hook, &answer(status, 1), now);
     }
 }
 
+/// One delivery admitted at `now` that gets `answer`.
+fn observe(endpoints: &Endpoints, hook: &Arc<Webhook>, answer: &Attempt, now: Now) -> Observation {
+    admitted(endpoints.admit(hook, now.instant)).finish(answer, now)
+}
+
+/// The rate the endpoint allows itself at `now` (requests a second).
+fn rate(endpoints: &Endpoints, hook: &Webhook, now: Now) -> f64 {
+    let endpoint = read(&endpoints.inner.endpoints).get(hook.id.as_str()).cloned().expect("a known endpoint");
+    lock(&endpoint).effective_rate(now.instant)
+}
+
+fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
 fn answer(status: u16, latency_ms: u64) -> Attempt {
-    let verdict = crate::policy::verdict_for_status(status, None);
+    let verdict = crate::verdict::verdict_for_status(status, None);
     Attempt { status_code: Some(status), latency: Duration::from_millis(latency_ms), error: None, verdict }
 }
 
@@ -75,14 +89,15 @@ fn deferred(admission: Admission) -> (Duration, DeferReason) {
 fn a_full_window_defers_and_a_freed_slot_admits_again() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    let first = admitted(endpoints.admit(&hook));
-    let _second = admitted(endpoints.admit(&hook));
-    let (one, reason) = deferred(endpoints.admit(&hook));
-    let (two, _) = deferred(endpoints.admit(&hook));
+    let now = Instant::now();
+    let first = admitted(endpoints.admit(&hook, now));
+    let _second = admitted(endpoints.admit(&hook, now));
+    let (one, reason) = deferred(endpoints.admit(&hook, now));
+    let (two, _) = deferred(endpoints.admit(&hook, now));
     assert_eq!(reason, DeferReason::Saturated);
     assert!(two >= one, "deferred deliveries come back one after the other: {one:?} then {two:?}");
     drop(first);
-    admitted(endpoints.admit(&hook));
+    admitted(endpoints.admit(&hook, now));
 }
 
 #[test]
@@ -90,141 +105,188 @@ fn other_endpoints_are_not_affected_by_a_full_window() {
     let endpoints = Endpoints::new(limits());
     let busy = webhook(60_000);
     let other = another_webhook(1);
-    let _held = [admitted(endpoints.admit(&busy)), admitted(endpoints.admit(&busy))];
-    deferred(endpoints.admit(&busy));
-    admitted(endpoints.admit(&other));
+    let now = Instant::now();
+    let _held = [admitted(endpoints.admit(&busy, now)), admitted(endpoints.admit(&busy, now))];
+    deferred(endpoints.admit(&busy, now));
+    admitted(endpoints.admit(&other, now));
 }
 
 #[test]
 fn consecutive_failures_open_the_circuit_and_a_successful_probe_closes_it() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    fail_until_open(&endpoints, &hook, 500);
-    let (delay, reason) = deferred(endpoints.admit(&hook));
+    let start = Now::read();
+    fail_until_open(&endpoints, &hook, 500, start);
+    let (delay, reason) = deferred(endpoints.admit(&hook, start.instant));
     assert_eq!(reason, DeferReason::CircuitOpen);
-    assert!(delay <= Duration::from_millis(200), "{delay:?}");
-    assert_eq!(endpoints.effective_rate(&hook), 0.0);
+    assert!(delay <= ms(200), "{delay:?}");
+    assert_eq!(rate(&endpoints, &hook, start), 0.0);
 
-    std::thread::sleep(Duration::from_millis(250));
-    let probe = admitted(endpoints.admit(&hook));
-    assert_eq!(deferred(endpoints.admit(&hook)).1, DeferReason::CircuitOpen, "one probe at a time");
-    endpoints.observe(&hook, &answer(200, 1));
-    drop(probe);
-    admitted(endpoints.admit(&hook));
+    let later = start + ms(250);
+    let probe = admitted(endpoints.admit(&hook, later.instant));
+    assert_eq!(
+        deferred(endpoints.admit(&hook, later.instant)).1,
+        DeferReason::CircuitOpen,
+        "one probe at a time"
+    );
+    probe.finish(&answer(200, 1), later);
+    admitted(endpoints.admit(&hook, later.instant));
 }
 
 #[test]
-fn a_failed_probe_reopens_for_longer() {
+fn a_probe_that_never_made_its_attempt_lets_the_next_probe_and_a_failed_one_reopens_for_longer() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    fail_until_open(&endpoints, &hook, 503);
-    std::thread::sleep(Duration::from_millis(250));
-    let probe = admitted(endpoints.admit(&hook));
-    endpoints.observe(&hook, &answer(503, 1));
-    drop(probe);
-    let (delay, _) = deferred(endpoints.admit(&hook));
-    assert!(delay > Duration::from_millis(300), "cooldown doubled: {delay:?}");
+    let start = Now::read();
+    fail_until_open(&endpoints, &hook, 503, start);
+    let later = start + ms(250);
+    let probe = admitted(endpoints.admit(&hook, later.instant));
+    deferred(probe.rate_limited(ms(10), later.instant));
+    drop(admitted(endpoints.admit(&hook, later.instant)));
+    observe(&endpoints, &hook, &answer(503, 1), later);
+    let (delay, _) = deferred(endpoints.admit(&hook, later.instant));
+    assert!(delay > ms(300), "cooldown doubled: {delay:?}");
 }
 
 #[test]
-fn retry_after_pauses_the_endpoint() {
+fn retry_after_pauses_the_endpoint_and_its_report_says_until_when() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    let slot = admitted(endpoints.admit(&hook));
+    let now = Now::read();
     let throttled = Attempt {
         verdict: Verdict::Retryable { retry_after: Some(Duration::from_secs(30)) },
         ..answer(429, 1)
     };
-    endpoints.observe(&hook, &throttled);
-    drop(slot);
-    let (delay, reason) = deferred(endpoints.admit(&hook));
+    observe(&endpoints, &hook, &throttled, now);
+    let (delay, reason) = deferred(endpoints.admit(&hook, now.instant));
     assert_eq!(reason, DeferReason::Paused);
     assert!(delay > Duration::from_secs(29), "{delay:?}");
+    assert_eq!(rate(&endpoints, &hook, now), 0.0);
+    let (_, health) = endpoints.changed_health("eu", now).pop().unwrap();
+    assert_eq!(health.paused_until, Some(now.wall + Duration::from_secs(30)), "on the wall clock");
+    assert_eq!(health.effective_rate_per_second, 0.0);
+    admitted(endpoints.admit(&hook, (now + Duration::from_secs(30)).instant));
 }
 
 #[test]
 fn failures_cut_the_rate_and_healthy_answers_restore_it() {
     let endpoints = Endpoints::new(EndpointLimits { circuit_failures: 100, ..limits() });
     let hook = webhook(6_000);
-    admitted(endpoints.admit(&hook));
-    endpoints.observe(&hook, &answer(500, 1));
-    assert_eq!(endpoints.effective_rate(&hook), 50.0, "halved from 100/s");
-    endpoints.observe(&hook, &answer(500, 1));
-    assert_eq!(endpoints.effective_rate(&hook), 50.0, "at most one cut a second");
-    let slow = answer(200, 6_000);
-    std::thread::sleep(Duration::from_millis(1_000));
-    endpoints.observe(&hook, &slow);
-    assert_eq!(endpoints.effective_rate(&hook), 25.0, "a slow answer cuts too");
+    let start = Now::read();
+    observe(&endpoints, &hook, &answer(500, 1), start);
+    assert_eq!(rate(&endpoints, &hook, start), 50.0, "halved from 100/s");
+    observe(&endpoints, &hook, &answer(500, 1), start);
+    assert_eq!(rate(&endpoints, &hook, start), 50.0, "at most one cut a second");
+    let second = start + ms(1_000);
+    observe(&endpoints, &hook, &answer(200, 6_000), second);
+    assert_eq!(rate(&endpoints, &hook, second), 25.0, "a slow answer cuts too");
     // Healthy again: the failure ratio decays below 5 %, then the rate climbs back.
     for _ in 0..40 {
-        endpoints.observe(&hook, &answer(200, 1));
+        observe(&endpoints, &hook, &answer(200, 1), second);
     }
-    std::thread::sleep(Duration::from_millis(500));
-    endpoints.observe(&hook, &answer(200, 1));
-    let rate = endpoints.effective_rate(&hook);
+    let later = second + ms(500);
+    observe(&endpoints, &hook, &answer(200, 1), later);
+    let rate = rate(&endpoints, &hook, later);
     assert!(rate > 25.0 && rate < 100.0, "recovers additively: {rate}");
 }
 
 #[test]
-fn gone_disables_at_once_and_long_failure_disables_after_the_period() {
-    let endpoints = Endpoints::new(EndpointLimits { disable_after: Duration::from_millis(300), ..limits() });
-    let hook = webhook(60_000);
-    admitted(endpoints.admit(&hook));
-    assert!(endpoints.observe(&hook, &answer(410, 1)).disable.unwrap().contains("410"));
-
-    let other = another_webhook(2);
-    admitted(endpoints.admit(&other));
-    assert_eq!(endpoints.observe(&other, &answer(500, 1)), Observation::default());
-    std::thread::sleep(Duration::from_millis(350));
-    assert!(endpoints.observe(&other, &answer(500, 1)).disable.is_some());
-    endpoints.observe(&other, &answer(200, 1));
-    assert_eq!(endpoints.observe(&other, &answer(500, 1)), Observation::default(), "a success resets");
+fn rate_limited_deliveries_come_back_spread_at_the_allowed_pace() {
+    let endpoints = Endpoints::new(limits());
+    let hook = webhook(600);
+    let now = Instant::now();
+    let slot = admitted(endpoints.admit(&hook, now));
+    assert_eq!(slot.rate(), 10.0);
+    let (first, reason) = deferred(slot.rate_limited(ms(50), now));
+    assert_eq!((first, reason), (ms(50), DeferReason::RateLimited));
+    let (second, _) = deferred(admitted(endpoints.admit(&hook, now)).rate_limited(ms(50), now));
+    assert_eq!(second, ms(150), "one interval (100 ms at 10/s) behind");
 }
 
 #[test]
-fn health_reports_carry_only_what_changed() {
+fn gone_disables_at_once_and_long_failure_disables_after_the_period() {
+    let endpoints = Endpoints::new(EndpointLimits { disable_after: ms(300), ..limits() });
+    let hook = webhook(60_000);
+    let start = Now::read();
+    assert!(observe(&endpoints, &hook, &answer(410, 1), start).disable.unwrap().contains("410"));
+
+    let other = another_webhook(2);
+    assert_eq!(observe(&endpoints, &other, &answer(500, 1), start), Observation::default());
+    let later = start + ms(350);
+    assert!(observe(&endpoints, &other, &answer(500, 1), later).disable.is_some());
+    observe(&endpoints, &other, &answer(200, 1), later);
+    assert_eq!(
+        observe(&endpoints, &other, &answer(500, 1), later),
+        Observation::default(),
+        "a success resets"
+    );
+}
+
+#[test]
+fn a_failing_clock_from_the_reports_is_taken_over_when_the_endpoint_is_first_seen() {
+    let endpoints = Endpoints::new(EndpointLimits { disable_after: Duration::from_secs(3_600), ..limits() });
+    let hook = webhook(60_000);
+    let now = Now::read();
+    endpoints.remember_failing(hook.id.as_str(), now.wall - Duration::from_secs(3_600));
+    assert!(observe(&endpoints, &hook, &answer(500, 1), now).disable.is_some());
+}
+
+#[test]
+fn health_reports_carry_only_what_changed_and_idle_endpoints_are_dropped() {
     let endpoints = Endpoints::new(limits());
     let hook = webhook(60_000);
-    admitted(endpoints.admit(&hook));
-    endpoints.observe(&hook, &answer(200, 40));
-    let reports = endpoints.changed_health("eu");
+    let now = Now::read();
+    observe(&endpoints, &hook, &answer(200, 40), now);
+    let reports = endpoints.changed_health("eu", now);
     assert_eq!(reports.len(), 1);
     let (_, health) = &reports[0];
     assert_eq!(health.configured_rate_per_second, 1_000.0);
     assert_eq!(health.circuit, edgehook_domain::endpoint_health::CircuitState::Closed);
-    assert!(endpoints.changed_health("eu").is_empty());
+    assert_eq!(health.latency_ms, 4.0);
+    assert!(endpoints.changed_health("eu", now).is_empty());
+
+    let _held = admitted(endpoints.admit(&another_webhook(3), now.instant));
+    endpoints.changed_health("eu", now + endpoint::IDLE);
+    assert_eq!(read(&endpoints.inner.endpoints).len(), 1, "only the one with a delivery in flight is kept");
 }
 
 #[test]
 fn an_endpoint_that_stops_answering_gets_the_small_window_before_its_slow_answers_arrive() {
     let endpoints = Endpoints::new(EndpointLimits { fast_window: 4, ..limits() });
     let hook = webhook(60_000);
-    let first = admitted(endpoints.admit(&hook));
-    let second = admitted(endpoints.admit(&hook));
-    let _third = admitted(endpoints.admit(&hook));
-    std::thread::sleep(FAST + Duration::from_millis(20));
+    let start = Now::read();
+    let first = admitted(endpoints.admit(&hook, start.instant));
+    let second = admitted(endpoints.admit(&hook, start.instant));
+    let _third = admitted(endpoints.admit(&hook, start.instant));
+    let silent = start + window::FAST + ms(20);
     assert_eq!(
-        deferred(endpoints.admit(&hook)).1,
+        deferred(endpoints.admit(&hook, silent.instant)).1,
         DeferReason::Saturated,
         "no answer for 100 ms: a window of 2"
     );
 
     // It answers again: fast, so the big window is back.
-    endpoints.observe(&hook, &answer(200, 1));
-    drop((first, second));
-    let _fourth = admitted(endpoints.admit(&hook));
+    first.finish(&answer(200, 1), silent);
+    drop(second);
+    let _fourth = admitted(endpoints.admit(&hook, silent.instant));
 }
 
 #[test]
 fn a_fast_endpoint_may_use_the_fast_window_and_a_slow_one_only_its_own() {
     let endpoints = Endpoints::new(EndpointLimits { fast_window: 4, ..limits() });
     let hook = webhook(60_000);
-    let held: Vec<Slot> = (0..4).map(|_| admitted(endpoints.admit(&hook))).collect();
-    assert_eq!(deferred(endpoints.admit(&hook)).1, DeferReason::Saturated);
+    let now = Now::read();
+    let held: Vec<Slot> = (0..4).map(|_| admitted(endpoints.admit(&hook, now.instant))).collect();
+    assert_eq!(deferred(endpoints.admit(&hook, now.instant)).1, DeferReason::Saturated);
     drop(held);
     for _ in 0..20 {
-        endpoints.observe(&hook, &answer(200, 2_000));
+        observe(&endpoints, &hook, &answer(200, 2_000), now);
     }
-    let _held = [admitted(endpoints.admit(&hook)), admitted(endpoints.admit(&hook))];
-    assert_eq!(deferred(endpoints.admit(&hook)).1, DeferReason::Saturated, "slow: a window of 2");
+    let _held =
+        [admitted(endpoints.admit(&hook, now.instant)), admitted(endpoints.admit(&hook, now.instant))];
+    assert_eq!(
+        deferred(endpoints.admit(&hook, now.instant)).1,
+        DeferReason::Saturated,
+        "slow: a window of 2"
+    );
 }

@@ -4,12 +4,13 @@
 //! A nak'ed task stays in its dispatch consumer's ack-pending, which is bounded and shared by
 //! every endpoint of the region: endpoints failing for hours (retries minutes apart, circuits
 //! open, webhooks disabled) would fill it and stop delivery for everyone. So a task that is to
-//! wait at least [`PARK_AFTER`] is published as a JetStream message schedule
+//! wait at least [`PARK_AFTER`] ([`super::decision`] says so) is published as a JetStream message schedule
 //! (`Nats-Schedule: @at <time>`), which fires once into the parking stream's `due` subjects that
 //! the region's delivery stream sources back (`edgehook_nats::streams`); the original message
 //! is acknowledged only once that publish is stored. A crash in between makes the task twice
 //! (delivered at least once, as always), never loses it. The parked copy carries the attempts
-//! already made, since its JetStream delivery count starts again.
+//! already made, since its JetStream delivery count starts again. Used by
+//! [`super::settler::Settler`] only.
 
 use std::time::Duration;
 
@@ -22,8 +23,8 @@ use edgehook_nats::subjects;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// Waits shorter than this are a `nak` with a delay; longer ones park.
-pub const PARK_AFTER: Duration = Duration::from_secs(5);
+#[cfg(doc)]
+use super::decision::PARK_AFTER;
 
 #[derive(Clone)]
 pub struct Parking {
@@ -36,18 +37,18 @@ impl Parking {
         Self { jetstream, region }
     }
 
-    /// Stores `task` to come back after `delay`, counting `attempts_before` attempts made.
+    /// Stores `task` to come back at `until`, counting `attempts_before` attempts made.
     pub async fn park(
         &self,
         task: &DeliveryTask,
         attempts_before: u32,
-        delay: Duration,
+        until: OffsetDateTime,
     ) -> Result<(), async_nats::Error> {
         let parked = DeliveryTask { attempts_before, ..task.clone() };
         let target =
             subjects::parked_due(&self.region, parked.priority, &parked.event.client_id, &parked.webhook_id);
         let mut headers = HeaderMap::new();
-        headers.insert(NATS_SCHEDULE, schedule_at(edgehook_domain::now() + delay).as_str());
+        headers.insert(NATS_SCHEDULE, schedule_at(until).as_str());
         headers.insert(NATS_SCHEDULE_TARGET, target.as_str());
         headers.insert(NATS_SCHEDULE_TTL, PARKED_DUE_TTL);
         let subject = subjects::parked(&self.region, &ulid::Ulid::new().to_string());

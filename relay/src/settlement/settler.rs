@@ -1,0 +1,234 @@
+//! The one place a task's settlement is made to happen, and the owner of its attempt count.
+//!
+//! The dispatcher tells the [`Settler`] what happened to a task ([`Turn`]); the settler
+//! works out which attempt that was (the attempts carried by a parked task, plus JetStream's
+//! delivery count, less this relay's deferrals: [`super::deferrals`]), asks
+//! [`super::decision::decide`] what follows, records the attempt, stores whatever the
+//! settlement produces (a parked copy, a dead letter, a forwarded task) and only then answers
+//! JetStream: `ack`, or `nak` with a delay. If storing fails, the settlement's fallback (a
+//! `nak`) is applied instead, so nothing is acknowledged before what it produced is stored.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::AckKind;
+use async_nats::jetstream::message::Message;
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord, DeadLetter, DeliveryTask};
+use edgehook_nats::streams::RegionalContract;
+use edgehook_nats::tasks::TaskPublisher;
+use metrics::Counter;
+use time::OffsetDateTime;
+
+use super::decision::{DeferReason, Settlement, Turn, decide};
+use super::deferrals::Deferrals;
+use super::parking::Parking;
+use crate::attempt_metrics::AttemptMetrics;
+use crate::recorder::Recorder;
+use crate::sender::Attempt;
+
+/// Where a task's message sits in JetStream: its stream sequence (its identity) and how many
+/// times it was delivered.
+#[derive(Clone, Copy, Debug)]
+pub struct Position {
+    pub sequence: u64,
+    pub delivered: u64,
+}
+
+impl Position {
+    pub fn of(message: &Message) -> Result<Self, async_nats::Error> {
+        let info = message.info()?;
+        Ok(Self { sequence: info.stream_sequence, delivered: info.delivered.max(1) as u64 })
+    }
+}
+
+pub struct Settler {
+    region: String,
+    deferrals: Arc<Deferrals>,
+    parking: Parking,
+    recorder: Recorder,
+    /// Publishes a task whose webhook moved (at the hub).
+    tasks: TaskPublisher,
+    metrics: AttemptMetrics,
+    /// `edgehook_deliveries_deferred_total` by [`DeferReason::index`].
+    deferred: [Counter; DeferReason::ALL.len()],
+}
+
+impl Settler {
+    pub fn new(contract: &RegionalContract, deferrals: Arc<Deferrals>) -> Self {
+        let region = contract.region.name.clone();
+        let deferred = DeferReason::ALL.map(|reason| {
+            metrics::counter!(
+                "edgehook_deliveries_deferred_total",
+                "region" => region.clone(),
+                "reason" => reason.as_str()
+            )
+        });
+        Self {
+            deferrals,
+            parking: Parking::new(contract.jetstream.clone(), region.clone()),
+            recorder: Recorder::new(contract.jetstream.clone(), region.clone()),
+            tasks: TaskPublisher::new(contract.hub.clone()),
+            metrics: AttemptMetrics::new(&region),
+            deferred,
+            region,
+        }
+    }
+
+    /// The attempt this delivery of `task` is (1-based): attempts made before it was last
+    /// parked, plus its deliveries since, less its deferrals.
+    pub fn attempt(&self, task: &DeliveryTask, position: Position) -> u32 {
+        task.attempts_before.saturating_add(self.deferrals.attempt(position.sequence, position.delivered))
+    }
+
+    /// Decides what follows `turn` for `task` and makes it so.
+    pub async fn settle(&self, message: &Message, position: Position, task: DeliveryTask, turn: Turn<'_>) {
+        let now = edgehook_domain::now();
+        let attempt = self.attempt(&task, position);
+        let settlement = decide(turn, attempt, now);
+        if let Turn::Attempted { answer, .. } = turn {
+            self.record(&task, attempt, answer, &settlement, now).await;
+        }
+        if let Some(reason) = settlement.deferred() {
+            self.deferred[reason.index()].increment(1);
+        }
+        let stored = match &settlement {
+            Settlement::Ack => true,
+            Settlement::Nak { delay, deferred } => {
+                return self.nak(message, position, *delay, deferred.is_some()).await;
+            }
+            Settlement::Park { until, attempts_made, .. } => {
+                match self.parking.park(&task, *attempts_made, *until).await {
+                    Ok(()) => true,
+                    Err(error) => {
+                        tracing::warn!(%error, "parking a delivery failed; it waits in its consumer");
+                        false
+                    }
+                }
+            }
+            Settlement::Forward { region, webhook_version, attempts_made } => {
+                match crate::dispatcher::forward(&self.tasks, &task, region, *webhook_version, *attempts_made)
+                    .await
+                {
+                    Ok(()) => {
+                        tracing::info!(webhook_id = %task.webhook_id, to = %region, "delivery forwarded to the webhook's new region");
+                        true
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot forward to the webhook's new region; retrying");
+                        false
+                    }
+                }
+            }
+            Settlement::DeadLetter { reason, attempts, last_status_code, last_error, at } => {
+                let letter = DeadLetter {
+                    task,
+                    reason: *reason,
+                    attempts: *attempts,
+                    last_status_code: *last_status_code,
+                    last_error: last_error.clone(),
+                    dead_lettered_at: *at,
+                };
+                self.give_up(&letter).await
+            }
+        };
+        match (stored, settlement.fallback()) {
+            (false, Some(Settlement::Nak { delay, deferred })) => {
+                self.nak(message, position, delay, deferred.is_some()).await
+            }
+            _ => {
+                self.deferrals.forget(position.sequence);
+                acknowledge(message, AckKind::Ack).await
+            }
+        }
+    }
+
+    /// A message that is not a task: JetStream is told never to deliver it again.
+    pub async fn discard(&self, message: &Message) {
+        acknowledge(message, AckKind::Term).await
+    }
+
+    /// The task comes back to this consumer after `delay`; `deferred`: without an attempt.
+    async fn nak(&self, message: &Message, position: Position, delay: Duration, deferred: bool) {
+        let now = Instant::now();
+        if deferred {
+            self.deferrals.note(position.sequence, delay, now);
+        } else {
+            self.deferrals.keep(position.sequence, delay, now);
+        }
+        acknowledge(message, AckKind::Nak(Some(delay))).await
+    }
+
+    /// Stores the dead letter (`false`: not stored); the task leaves the delivery stream only
+    /// once it is.
+    async fn give_up(&self, letter: &DeadLetter) -> bool {
+        if let Err(error) = self.recorder.dead_letter(letter).await {
+            tracing::error!(event_id = %letter.task.event.event_id, %error, "dead letter not stored; retrying");
+            return false;
+        }
+        let reason = serde_json::to_value(letter.reason).ok().and_then(|v| v.as_str().map(str::to_owned));
+        metrics::counter!(
+            "edgehook_dead_letters_total",
+            "region" => self.region.clone(),
+            "webhook_id" => letter.task.webhook_id.to_string(),
+            "reason" => reason.unwrap_or_default()
+        )
+        .increment(1);
+        true
+    }
+
+    /// Stores the attempt; a failure here is logged, not retried: the delivery's own state
+    /// matters more than its history.
+    async fn record(
+        &self,
+        task: &DeliveryTask,
+        attempt: u32,
+        answer: &Attempt,
+        settlement: &Settlement,
+        now: OffsetDateTime,
+    ) {
+        let (outcome, next_attempt_at) = settlement.attempt_outcome(now);
+        let record = AttemptRecord {
+            message_id: task.event.message_id.clone(),
+            event_id: task.event.event_id.clone(),
+            event_type: task.event.event_type.clone(),
+            webhook_id: task.webhook_id.clone(),
+            client_id: task.event.client_id.clone(),
+            attempt,
+            attempted_at: now - answer.latency,
+            status_code: answer.status_code,
+            latency_ms: answer.latency.as_millis() as u64,
+            error: answer.error.clone(),
+            outcome,
+            next_attempt_at,
+            region: self.region.clone(),
+        };
+        // Every attempt is in the attempts history; the log has the failed ones, and the
+        // successful ones only at `debug` (a line per delivery costs ~5 % of throughput).
+        if record.outcome == AttemptOutcome::Succeeded {
+            tracing::debug!(event_id = %record.event_id, webhook_id = %record.webhook_id, attempt, "delivered");
+        } else {
+            tracing::info!(
+                event_id = %record.event_id,
+                webhook_id = %record.webhook_id,
+                region = %record.region,
+                attempt,
+                status = ?record.status_code,
+                error = record.error.as_deref().unwrap_or(""),
+                latency_ms = record.latency_ms,
+                outcome = ?record.outcome,
+                "delivery attempt failed"
+            );
+        }
+        let since_accepted = (now - task.event.accepted_at).as_seconds_f64();
+        self.metrics.record(record.status_code, record.outcome, answer.latency.as_secs_f64(), since_accepted);
+        if let Err(error) = self.recorder.attempt(&record).await {
+            tracing::error!(event_id = %record.event_id, %error, "attempt record lost");
+        }
+    }
+}
+
+async fn acknowledge(message: &Message, ack: AckKind) {
+    if let Err(error) = message.ack_with(ack).await {
+        tracing::warn!(%error, "acknowledging a delivery failed; JetStream will redeliver it");
+    }
+}
