@@ -29,7 +29,7 @@ up: tools
 	cargo run --release -- up
 
 test: tools
-	cargo test --workspace --all-targets
+	cargo test --workspace --all-targets --no-fail-fast
 
 lint:
 	cargo fmt --all -- --check

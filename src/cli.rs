@@ -36,8 +36,10 @@ pub enum Command {
     AdminToken(AdminTokenArgs),
     /// Print a running deployment's streams, backlog, regions and worst endpoints.
     Status(StatusArgs),
-    /// Measure a deployment: drive events, check every delivery, print the numbers.
-    Bench(crate::bench::BenchArgs),
+    /// Measure a deployment: drive events, check every delivery, print the numbers (runs the
+    /// `edgehook-bench` binary beside this one; `edgehook bench --help` for its flags).
+    #[command(disable_help_flag = true)]
+    Bench(crate::bench_command::BenchArgs),
     /// Check a captured delivery's signature, as a client would.
     Verify(crate::verify::VerifyArgs),
     /// Print a fresh set of the hub NATS server's logins (service password, source-login key).

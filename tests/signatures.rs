@@ -2,7 +2,7 @@
 //! reference library), `v1a` (Ed25519, Python `cryptography`), key rotation with an overlap,
 //! and `edgehook verify` for a captured delivery.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! What a source may do: send from its allowed addresses, at its allowed rate, over NATS only as
 //! itself.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::Duration;
 

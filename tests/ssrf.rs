@@ -2,7 +2,7 @@
 //! registration, refused again at delivery (a DNS answer that changes in between), and no
 //! redirect followed.
 
-mod support;
+use edgehook_testkit as support;
 
 use std::time::Duration;
 

@@ -1,9 +1,7 @@
 //! A small client of edgehook's public APIs, as a source and a client would use them.
 
-use hmac::{Hmac, Mac};
 use reqwest::Method;
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use super::processes::DevCredentials;
 
@@ -30,7 +28,7 @@ pub fn event(client_id: &str, event_id: &str, event_type: &str, data: Value) -> 
 
 impl Api {
     pub fn new(credentials: &DevCredentials) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto_provider();
         Self {
             http: reqwest::Client::new(),
             control_plane: credentials.control_plane_url.clone(),
@@ -145,12 +143,8 @@ impl Api {
     }
 }
 
-/// `sha256=<hex HMAC-SHA256(secret, body)>`, as a source signs.
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
+/// `sha256=<hex HMAC-SHA256(secret, body)>`, as a source signs (ingest's own definition).
+pub use edgehook_ingest::source_auth::sign;
 
 async fn read(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();

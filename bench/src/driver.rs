@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
+use edgehook_ingest::source_auth;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::Clock;
 use super::receiver::{WARMUP, unix_now};
@@ -172,9 +171,7 @@ impl Door {
     async fn send(&self, body: &Bytes, count: usize) -> Result<u64, String> {
         let payload = match self {
             Door::Http { http, url, api_key, secret } => {
-                let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-                mac.update(body);
-                let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+                let signature = source_auth::sign(secret, body);
                 let response = http
                     .post(url)
                     .bearer_auth(api_key)

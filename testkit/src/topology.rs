@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use tempfile::TempDir;
 
+use super::nats::leaf_url_at;
 use super::processes::DevCredentials;
 use super::proxy::Proxy;
-use super::{Api, NatsServer, Service, free_port, until_healthy};
+use super::{Api, NatsServer, Service, edgehook_binary, free_port, until_healthy};
 
 pub struct Region {
     pub nats: NatsServer,
@@ -63,9 +64,7 @@ impl Topology {
         for name in region_names {
             let link =
                 if proxied { Some(Proxy::start(([127, 0, 0, 1], hub.leaf_port).into()).await) } else { None };
-            let leaf_url = link
-                .as_ref()
-                .map_or_else(|| hub.leaf_url(), |proxy| super::processes::leaf_url_at(proxy.port));
+            let leaf_url = link.as_ref().map_or_else(|| hub.leaf_url(), |proxy| leaf_url_at(proxy.port));
             let nats = NatsServer::region(name, &leaf_url).await;
             regions.insert(
                 name.to_string(),
@@ -175,7 +174,7 @@ impl Topology {
 
 /// `edgehook admin-token`, the CLI an operator mints the first admin token with.
 pub fn admin_token() -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_edgehook"))
+    let output = std::process::Command::new(edgehook_binary())
         .args(["admin-token", "--jwt-secret", JWT_SECRET])
         .output()
         .unwrap();

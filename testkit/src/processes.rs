@@ -1,5 +1,5 @@
-//! Processes the tests start and always stop: `edgehook up`, a bare nats-server, and the
-//! standalone services.
+//! `edgehook` processes the tests start and always stop: `edgehook up`, and the standalone
+//! services (the bare nats-server is [`crate::nats`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +10,8 @@ use nix::unistd::Pid;
 use serde::Deserialize;
 use tempfile::TempDir;
 
-use super::{WAIT, free_port, nats_server_binary, project_root};
+use super::nats::TEST_NATS_AUTH_SEED;
+use super::{WAIT, edgehook_binary, free_port, nats_server_binary};
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct DevCredentials {
@@ -86,7 +87,7 @@ async fn launch_up(work_dir: &Path, nats_port: u16, extra_args: &[String]) -> (C
     let credentials_path = work_dir.join(DATA_DIR).join("dev-credentials.json");
     let _ = std::fs::remove_file(&credentials_path);
     let log = std::fs::File::create(work_dir.join("edgehook.log")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+    let child = Command::new(edgehook_binary())
         .current_dir(work_dir)
         .arg("up")
         .args(["--data-dir", &format!("./{DATA_DIR}")])
@@ -132,119 +133,6 @@ fn wait_exit(child: &mut Child) -> Option<std::process::ExitStatus> {
     None
 }
 
-/// A nats-server with one of the project's configurations, on free ports and a temporary
-/// store, that a test can kill and start again on the same store and ports.
-pub struct NatsServer {
-    child: Option<Child>,
-    store: TempDir,
-    conf: PathBuf,
-    env: Vec<(String, String)>,
-    /// With the services' login, for the hub.
-    pub url: String,
-    pub port: u16,
-    /// The hub's leaf node listener (0 for a region).
-    pub leaf_port: u16,
-}
-
-impl NatsServer {
-    /// The hub (`nats/conf/hub.conf`), with the test logins.
-    pub async fn hub() -> Self {
-        let leaf_port = free_port();
-        let issuer = nkeys::KeyPair::from_seed(TEST_NATS_AUTH_SEED).unwrap().public_key();
-        let env = vec![
-            ("EDGEHOOK_NATS_LEAF_PORT".to_owned(), leaf_port.to_string()),
-            ("EDGEHOOK_NATS_PASSWORD".to_owned(), TEST_NATS_PASSWORD.to_owned()),
-            ("EDGEHOOK_NATS_AUTH_ISSUER".to_owned(), issuer),
-            ("EDGEHOOK_NATS_LEAF_PASSWORD".to_owned(), TEST_NATS_LEAF_PASSWORD.to_owned()),
-        ];
-        let mut hub = Self::start("hub.conf", env, leaf_port).await;
-        hub.url = format!("nats://edgehook:{TEST_NATS_PASSWORD}@127.0.0.1:{}", hub.port);
-        hub
-    }
-
-    /// The hub as sources reach it: no login in the URL.
-    pub fn source_url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    /// A region (`nats/conf/region.conf`): a leaf node of the hub at `hub_leaf_url`.
-    pub async fn region(name: &str, hub_leaf_url: &str) -> Self {
-        let env = vec![
-            ("EDGEHOOK_REGION".to_owned(), name.to_owned()),
-            ("EDGEHOOK_HUB_LEAF_URL".to_owned(), hub_leaf_url.to_owned()),
-        ];
-        Self::start("region.conf", env, 0).await
-    }
-
-    pub fn leaf_url(&self) -> String {
-        leaf_url_at(self.leaf_port)
-    }
-
-    async fn start(conf: &str, env: Vec<(String, String)>, leaf_port: u16) -> Self {
-        let port = free_port();
-        let mut server = Self {
-            child: None,
-            store: tempfile::tempdir().unwrap(),
-            conf: project_root().join("nats/conf").join(conf),
-            env,
-            url: format!("nats://127.0.0.1:{port}"),
-            port,
-            leaf_port,
-        };
-        server.start_again().await;
-        server
-    }
-
-    /// Starts the server (again) on its store and ports.
-    pub async fn start_again(&mut self) {
-        assert!(self.child.is_none(), "already running");
-        let log =
-            std::fs::File::options().create(true).append(true).open(self.store.path().join("log")).unwrap();
-        let child = Command::new(nats_server_binary())
-            .arg("--config")
-            .arg(&self.conf)
-            .env("EDGEHOOK_NATS_HOST", "127.0.0.1")
-            .env("EDGEHOOK_NATS_PORT", self.port.to_string())
-            .env("EDGEHOOK_NATS_STORE_DIR", self.store.path().join("jetstream"))
-            .envs(self.env.iter().map(|(key, value)| (key, value)))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        self.child = Some(child);
-        let port = self.port;
-        super::eventually("nats-server to listen", || async move {
-            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok().map(|_| ())
-        })
-        .await;
-    }
-
-    /// SIGKILL: the server is gone at once, as in a crash.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The hub's leaf listener at `port` (itself or a proxy in front of it), with the regions' login.
-pub fn leaf_url_at(port: u16) -> String {
-    format!("nats-leaf://region:{TEST_NATS_LEAF_PASSWORD}@127.0.0.1:{port}")
-}
-
-/// The test hub's logins (what `edgehook nats-keys` makes for a deployment).
-pub const TEST_NATS_PASSWORD: &str = "test-services-password";
-pub const TEST_NATS_LEAF_PASSWORD: &str = "test-regions-password";
-pub const TEST_NATS_AUTH_SEED: &str = "SAAP6HIKBCFEGVW6U224HQEZTXMGZNOLAETKYJ2BI2IUFHJNPATIZNFNEU";
-
 /// The key every standalone service of a test seals and opens secrets with.
 pub const TEST_SECRETS_KEY: &str = "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=";
 
@@ -258,7 +146,7 @@ impl Service {
     pub fn start(log_dir: &Path, name: &str, args: &[&str]) -> Self {
         let log = log_dir.join(format!("{name}.log"));
         let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        let child = Command::new(edgehook_binary())
             .args(args)
             .env("EDGEHOOK_SECRETS_KEY", TEST_SECRETS_KEY)
             .env("EDGEHOOK_NATS_AUTH_SEED", TEST_NATS_AUTH_SEED)

@@ -1,46 +1,72 @@
-//! What the end-to-end tests stand on: real processes, real sockets.
+//! `edgehook-testkit`: what the end-to-end tests (the root package's `tests/`), the ops tests and
+//! the bench stand on. Real processes, real sockets, no mocks:
 //!
 //! - [`Up`]: an `edgehook up` process (with its own nats-server child) on free ports and a
-//!   temporary data dir;
-//! - [`NatsServer`]: a bare nats-server for tests that run the services one by one;
+//!   temporary data dir; [`Service`]: one standalone `edgehook <service>` process;
+//! - [`NatsServer`]: a nats-server the test can kill and start again (production's child of
+//!   `edgehook up`, `edgehook::nats_server`, on a temporary store), with the project's
+//!   configurations or any other ([`nats`]);
+//! - [`Topology`]: a hub and regions as separate processes, as deployed, with [`proxy::Proxy`]
+//!   links a test can cut;
 //! - [`Receiver`]: an HTTP endpoint that records every delivery and answers from a script;
-//! - [`Api`]: a small client of the control plane and ingest APIs.
-
-#![allow(dead_code)]
+//! - [`Api`]: a small client of the control plane and ingest APIs;
+//! - [`verifiers`]: the Python libraries a client would check signatures and JWE with;
+//! - [`metrics`] and [`tools`]: for the ops tests, the metrics the services export and the
+//!   PromQL check of the alert rules and dashboard, and the external tools (promtool, openssl);
+//! - [`eventually`]: polling until a deadline, for every state that arrives asynchronously;
+//! - [`free_port`]: the root package's [`edgehook::ports`], which `edgehook up` uses too.
+//!
+//! Tests name it `support` (`use edgehook_testkit as support;`), the folder it grew out of.
 
 pub mod api;
+pub mod metrics;
+pub mod nats;
 pub mod processes;
 pub mod proxy;
 pub mod receiver;
+pub mod tools;
 pub mod topology;
 pub mod verifiers;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[allow(unused_imports)]
 pub use api::{Api, Source, event};
-#[allow(unused_imports)]
-pub use processes::{NatsServer, Service, Up};
-#[allow(unused_imports)]
+pub use nats::NatsServer;
+pub use processes::{Service, Up};
 pub use receiver::{Receiver, Reply};
-#[allow(unused_imports)]
 pub use topology::Topology;
 
 /// Long enough for a slow CI machine, short enough that a hung test fails by itself.
 pub const WAIT: Duration = Duration::from_secs(30);
 
+/// The repository's root (the `edgehook` package's directory), where `.tools/`, `nats/conf/`,
+/// `ops/` and `terraform/` are.
 pub fn project_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// The pinned nats-server `make tools` installs (or EDGEHOOK_NATS_SERVER).
+/// The pinned nats-server `make tools` installs (or EDGEHOOK_NATS_SERVER), checked as `edgehook
+/// up` checks it.
 pub fn nats_server_binary() -> PathBuf {
     let path = std::env::var_os("EDGEHOOK_NATS_SERVER")
         .map(PathBuf::from)
         .unwrap_or_else(|| project_root().join(".tools/nats-server/bin/nats-server"));
-    assert!(path.exists(), "no nats-server at {}: run `make tools` first", path.display());
-    path
+    edgehook::nats_server::locate(Some(&path)).unwrap_or_else(|error| panic!("{error:#}"))
+}
+
+/// The `edgehook` binary of this build: beside the test executable's `deps/` directory, where
+/// cargo puts it before it runs the root package's integration tests.
+pub fn edgehook_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join("edgehook");
+    assert!(
+        binary.is_file(),
+        "no edgehook binary at {}: `cargo build -p edgehook` (the root package's tests build it)",
+        binary.display()
+    );
+    binary
 }
 
 /// The Python of the test venv `make tools` makes (Standard Webhooks reference library).
@@ -63,12 +89,9 @@ pub fn source_login(source: &Source) -> async_nats::ConnectOptions {
         .custom_inbox_prefix(format!("_INBOX.{}", source.id))
 }
 
-#[path = "../../src/ports.rs"]
-mod ports;
-
 /// A port nothing listens on right now, outside the range outgoing connections use.
 pub fn free_port() -> u16 {
-    ports::free_port().expect("a free port")
+    edgehook::ports::free_port().expect("a free port")
 }
 
 /// Polls `check` until it returns `Some`, or panics with `what` after [`WAIT`].
@@ -81,7 +104,23 @@ where
 }
 
 /// [`eventually`] with a patience of its own, for what JetStream retries on its own schedule.
-pub async fn eventually_within<T, F, Fut>(what: &str, patience: Duration, mut check: F) -> T
+pub async fn eventually_within<T, F, Fut>(what: &str, patience: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    match poll_until(patience, check).await {
+        Ok((value, waited)) => {
+            eprintln!("[{:>6} ms] {what}", waited.as_millis());
+            value
+        }
+        Err(()) => panic!("timed out waiting for {what}"),
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some` (with how long that took), or gives up
+/// after `patience`: for callers that explain a timeout themselves (e.g. with a server's log).
+pub async fn poll_until<T, F, Fut>(patience: Duration, mut check: F) -> Result<(T, Duration), ()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -90,23 +129,29 @@ where
     let started = std::time::Instant::now();
     loop {
         if let Some(value) = check().await {
-            eprintln!("[{:>6} ms] {what}", started.elapsed().as_millis());
-            return value;
+            return Ok((value, started.elapsed()));
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        if tokio::time::Instant::now() >= deadline {
+            return Err(());
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 /// Waits until `base_url/healthz` answers 200.
 pub async fn until_healthy(base_url: &str) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     let health = format!("{base_url}/healthz");
     eventually(&format!("{health} to answer 200"), || {
         let health = health.clone();
         async move { reqwest::get(&health).await.ok().filter(|response| response.status() == 200).map(|_| ()) }
     })
     .await;
+}
+
+/// rustls' process-wide crypto provider (ring), which reqwest's clients need; idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The usual stage: `edgehook up`, a receiver, one client and one source allowed everything.

@@ -129,9 +129,22 @@ impl Receiver {
     }
 
     /// What `path` received once nothing more arrived for `quiet`: for "exactly n" checks.
+    /// Panics if requests to `path` keep arriving for [`WAIT`].
     pub async fn after_quiet(&self, path: &str, quiet: Duration) -> Vec<Received> {
-        tokio::time::sleep(quiet).await;
-        self.received(path)
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let before = self.received(path).len();
+            tokio::time::sleep(quiet).await;
+            let received = self.received(path);
+            if received.len() == before {
+                return received;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{path} kept receiving requests ({} so far)",
+                received.len()
+            );
+        }
     }
 }
 

@@ -30,6 +30,10 @@ use anyhow::Context;
 use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::{self, message::PublishMessage};
 use bytes::Bytes;
+use edgehook::nats_logins::HubLogins;
+use edgehook::nats_server::{self, NatsServer, ServerSpec};
+use edgehook::ports::free_port;
+use edgehook::services::{connect, connect_region};
 use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::priority::Priority;
 use edgehook_nats::streams::{DELIVERIES, EVENTS, ROUTER_CONSUMER, dispatch_consumer_name};
@@ -39,10 +43,6 @@ use serde::Serialize;
 
 use super::deployment::{self, Process, Usage, Window};
 use super::{Settings, progress};
-use crate::nats_logins::HubLogins;
-use crate::nats_server::{self, NatsServer, ServerSpec};
-use crate::ports::free_port;
-use crate::services::{connect, connect_region};
 
 const REGION: &str = "local";
 /// Events published but not yet through the relay stage, at most.

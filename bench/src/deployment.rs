@@ -12,8 +12,9 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 use tokio::process::{Child, Command};
 
+use edgehook::ports::free_port;
+
 use super::{BenchArgs, progress};
-use crate::ports::free_port;
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -66,8 +67,7 @@ impl Deployment {
         let log_path = data_dir.join("edgehook.log");
         let log =
             std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
-        let exe = std::env::current_exe().context("finding the edgehook executable")?;
-        let mut command = Command::new(exe);
+        let mut command = Command::new(edgehook_binary()?);
         command
             .arg("up")
             .arg("--data-dir")
@@ -142,6 +142,20 @@ impl Deployment {
         }
         Ok(())
     }
+}
+
+/// The `edgehook` binary beside this one (cargo builds both into `target/<profile>/`).
+fn edgehook_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("finding the edgehook-bench executable")?;
+    let binary = exe.with_file_name("edgehook");
+    if !binary.is_file() {
+        bail!(
+            "{} is missing: the bench starts `edgehook up` from beside itself; build it with \
+             `cargo build --release -p edgehook`, or pass --target to measure a running deployment",
+            binary.display()
+        );
+    }
+    Ok(binary)
 }
 
 async fn wait_for_credentials(child: &mut Child, data_dir: &Path) -> anyhow::Result<Credentials> {

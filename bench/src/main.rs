@@ -1,4 +1,12 @@
-//! `edgehook bench`: drives a deployment with events and checks every delivery.
+//! `edgehook-bench` (also run as `edgehook bench`, which hands its arguments to this binary):
+//! drives a deployment with events and checks every delivery.
+//!
+//! The bench is a crate of its own so that the production `edgehook` binary carries none of its
+//! code or dependencies; it starts the `edgehook` binary beside it (`edgehook up`) unless
+//! `--target` names a running deployment. It reuses the product's own pieces rather than copies:
+//! ingest's batch limit and source signature (`edgehook-ingest`), the Standard Webhooks signer
+//! and verifier (`edgehook-security`), and the root package's library for free ports, the
+//! nats-server child and the hub's logins (`jetstream-baseline`).
 //!
 //! This file holds the flags, their validation and the dispatch to a scenario. The pieces:
 //! `deployment.rs` starts (or attaches to) edgehook and reads its processes' CPU and memory,
@@ -22,18 +30,29 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use clap::{Args, ValueEnum};
+use clap::{Parser, ValueEnum};
+use edgehook_ingest::validate::MAX_BATCH;
 
 use self::driver::Pace;
 
-/// Largest batch ingest accepts.
-const MAX_BATCH: usize = 1000;
-/// Largest body ingest accepts.
+/// Every delivery the receiver verifies and every event the driver makes allocates, on many
+/// threads: the same allocator as edgehook's, so that the bench's own share of the CPU is
+/// comparable with the numbers measured when it ran inside the `edgehook` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Largest body ingest accepts (its default `max_body_bytes`).
 const MAX_BODY: usize = 1024 * 1024;
 /// Bound on events x webhooks recorded in one run (memory: ~16 bytes each).
 const MAX_PAIRS: u64 = 50_000_000;
 
-#[derive(Args)]
+#[derive(Parser)]
+#[command(
+    name = "edgehook-bench",
+    bin_name = "edgehook bench",
+    version,
+    about = "Measure a deployment: drive events, check every delivery, print the numbers"
+)]
 pub struct BenchArgs {
     /// What to measure (also `--scenario`).
     #[arg(value_enum, conflicts_with = "scenario_flag")]
@@ -189,7 +208,19 @@ impl Clock {
     }
 }
 
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = BenchArgs::parse();
+    match run(args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("edgehook bench: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
     if settings.scenario == Scenario::Baseline {
         return baseline::run(&settings).await;

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use anyhow::Context;
+use edgehook_security::signatures::{self, Scheme, SigningKey};
 use serde::Serialize;
 
 use super::deployment::{self, Process, Window};
 use super::driver::{AcceptLog, Data, Events, Outcome, Pace, Plan};
-use super::receiver::{Receiver, sign, unix_now};
+use super::receiver::{Receiver, unix_now};
 use super::report::{self, Inputs};
 use super::scenarios::{drain, http_client};
 use super::{Clock, MAX_PAIRS, Settings, progress};
@@ -33,7 +33,7 @@ struct DeliveryBody<'a> {
 struct Client {
     http: reqwest::Client,
     urls: Vec<String>,
-    keys: Vec<Vec<u8>>,
+    keys: Vec<SigningKey>,
     events: Events,
     plan: Plan,
     accepted: Arc<AcceptLog>,
@@ -44,10 +44,14 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let run_id = format!("b{:08x}", rand::random::<u32>());
     let clock = Clock(Instant::now());
     let receiver = Receiver::start(&settings.behaviors, &run_id, clock).await?;
-    let keys: Vec<Vec<u8>> =
-        settings.behaviors.iter().map(|_| (0..24).map(|_| rand::random::<u8>()).collect()).collect();
-    let secrets: Vec<String> = keys.iter().map(|key| format!("whsec_{}", STANDARD.encode(key))).collect();
+    let secrets: Vec<String> =
+        settings.behaviors.iter().map(|_| signatures::generate(Scheme::HmacSha256)).collect();
     receiver.set_secrets(&secrets)?;
+    let keys = secrets
+        .iter()
+        .map(|secret| SigningKey::from_secret(secret))
+        .collect::<Result<Vec<_>, _>>()
+        .context("a generated signing secret")?;
     let webhooks = settings.behaviors.len();
     let accepted = Arc::new(AcceptLog::default());
     // One unit of the plan is one delivery; an event goes to every endpoint.
@@ -136,7 +140,7 @@ async fn worker(client: Arc<Client>, next: Arc<AtomicU64>, start: Instant) -> Ou
         .expect("a delivery serializes");
         let message_id = format!("msg_{}_{seq}", client.events.run_id);
         let timestamp = unix_now();
-        let signature = sign(&client.keys[index], &message_id, timestamp, &body);
+        let signature = client.keys[index].sign(&message_id, timestamp, &body);
         let sent = Instant::now();
         client.accepted.record(seq..seq + 1, client.clock.stamp_of(sent));
         let answer = client

@@ -8,12 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use anyhow::Context;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
+use edgehook_security::signatures::VerifyingKey;
 use serde::Deserialize;
-use sha2::Sha256;
 use warp::Filter;
 use warp::http::{HeaderMap, StatusCode};
 
@@ -47,7 +44,7 @@ pub struct Log {
 
 pub struct Endpoint {
     pub behavior: Behavior,
-    key: OnceLock<Vec<u8>>,
+    key: OnceLock<VerifyingKey>,
     log: Mutex<Log>,
     /// Events that arrived at least once (for the drain's progress).
     unique: AtomicU64,
@@ -145,8 +142,7 @@ impl Receiver {
     /// Gives each endpoint its webhook's `whsec_` signing secret.
     pub fn set_secrets(&self, secrets: &[String]) -> anyhow::Result<()> {
         for (endpoint, secret) in self.endpoints.iter().zip(secrets) {
-            let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-            let key = STANDARD.decode(encoded).with_context(|| format!("signing secret {secret:?}"))?;
+            let key = VerifyingKey::parse(secret).with_context(|| format!("signing secret {secret:?}"))?;
             let _ = endpoint.key.set(key);
         }
         Ok(())
@@ -203,9 +199,9 @@ impl Endpoint {
     }
 }
 
-/// Checks `webhook-signature` (`v1,<base64>` entries, space-separated) against
-/// HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{body}"), and the timestamp's freshness.
-pub fn verify(key: &[u8], headers: &HeaderMap, body: &[u8]) -> Result<(), String> {
+/// Checks a delivery as a client would: the Standard Webhooks signature (with the product's own
+/// verifier, `edgehook_security::signatures`) and the timestamp's freshness.
+pub fn verify(key: &VerifyingKey, headers: &HeaderMap, body: &[u8]) -> Result<(), String> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -221,30 +217,9 @@ pub fn verify(key: &[u8], headers: &HeaderMap, body: &[u8]) -> Result<(), String
     if (now - seconds).abs() > TIMESTAMP_TOLERANCE_S {
         return Err(format!("webhook-timestamp {seconds} is {}s away from now", now - seconds));
     }
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|error| error.to_string())?;
-    mac.update(id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let expected = mac.finalize().into_bytes();
-    let matches = signatures
-        .split(' ')
-        .filter_map(|entry| entry.strip_prefix("v1,"))
-        .filter_map(|encoded| STANDARD.decode(encoded).ok())
-        .any(|signature| signature.as_slice() == &expected[..]);
-    if matches { Ok(()) } else { Err(format!("webhook-id {id}: signature {signatures:?} does not match")) }
-}
-
-/// The signature the relay would put on one delivery (for the baseline's client).
-pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key");
-    mac.update(id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    key.verify(id, seconds, body, signatures)
+        .map(|_| ())
+        .map_err(|error| format!("webhook-id {id}: signature {signatures:?}: {error}"))
 }
 
 pub fn unix_now() -> i64 {

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use super::receiver::Received;
 use super::{project_root, python};
 
-/// Runs `tests/support/<script>` with `input` as JSON on stdin; returns (success, stdout).
+/// Runs `testkit/python/<script>` with `input` as JSON on stdin; returns (success, stdout).
 pub fn run_python(script: &str, input: &Value) -> (bool, String) {
     let mut child = Command::new(python())
-        .arg(project_root().join("tests/support").join(script))
+        .arg(project_root().join("testkit/python").join(script))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
