@@ -222,13 +222,8 @@ async fn two_relays_sharing_redis_keep_a_webhook_to_its_rate_limit_together() {
     const RATE: f64 = 50.0;
     let mut topology = Topology::start(&["eu"], false).await;
     // Replace the region's relay by two sharing a Redis database of this test's own.
-    topology.stop_relays("eu");
     let redis = "redis://127.0.0.1:6379/11";
-    let admins: Vec<String> =
-        (0..2).map(|_| topology.add_relay("eu", &["--redis-url", redis, "--concurrency", "64"])).collect();
-    for admin in &admins {
-        support::until_healthy(admin).await;
-    }
+    let admins = topology.replace_relays("eu", 2, &["--redis-url", redis, "--concurrency", "64"]).await;
     let api = topology.api();
     let (client_id, token) = api.create_client("acme").await;
     let source = api.create_source(&["*"]).await;

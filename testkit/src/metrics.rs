@@ -24,6 +24,7 @@ pub const EXPORTED_METRICS: &[(&str, &[&str])] = &[
     ("edgehook_deliveries_deferred_total", &["region", "reason"]),
     ("edgehook_endpoints_disabled_total", &["region"]),
     ("edgehook_rate_limit_fallbacks_total", &["region"]),
+    ("edgehook_deferred_tasks_tracked", &["region"]),
     ("edgehook_region_replication_lag_messages", &["region"]),
     ("edgehook_region_reachable", &["region"]),
     ("edgehook_region_relays_alive", &["region"]),

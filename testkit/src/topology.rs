@@ -153,6 +153,17 @@ impl Topology {
         format!("http://{admin}")
     }
 
+    /// Replaces the region's relays by `count` new ones with more flags, once they answer;
+    /// returns their admin URLs.
+    pub async fn replace_relays(&mut self, name: &str, count: usize, extra_args: &[&str]) -> Vec<String> {
+        self.stop_relays(name);
+        let admins: Vec<String> = (0..count).map(|_| self.add_relay(name, extra_args)).collect();
+        for admin in &admins {
+            until_healthy(admin).await;
+        }
+        admins
+    }
+
     /// Stops the region's relays (its nats-server keeps running).
     pub fn stop_relays(&mut self, name: &str) {
         for relay in self.region(name).relays.drain(..) {
