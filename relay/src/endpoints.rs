@@ -14,8 +14,9 @@
 //! endpoint is first seen and when idle ones are dropped), then each endpoint has a lock of its
 //! own. A delivery takes its endpoint's lock twice: to be admitted, and to fold in its answer
 //! and leave the window ([`Slot::finish`]), so deliveries to different endpoints never wait
-//! for each other. The state machines take the time as an argument; only this module's
-//! callers read the clock.
+//! for each other. An endpoint dropped as idle just as a delivery reaches it merely starts
+//! over, as it would have after being idle. The state machines take the time as an argument;
+//! only this module's callers read the clock.
 
 mod circuit;
 mod endpoint;

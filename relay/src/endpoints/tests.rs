@@ -1,3 +1,6 @@
+//! [`super::Endpoints`] as the dispatcher uses it: admissions, answers and health reports of
+//! endpoints, at explicit times (nothing here sleeps).
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
