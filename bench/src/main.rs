@@ -42,7 +42,7 @@ use self::driver::Pace;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Largest body ingest accepts (its default `max_body_bytes`).
-const MAX_BODY: usize = 1024 * 1024;
+const MAX_BODY: usize = edgehook_ingest::DEFAULT_MAX_BODY_BYTES as usize;
 /// Bound on events x webhooks recorded in one run (memory: ~16 bytes each).
 const MAX_PAIRS: u64 = 50_000_000;
 

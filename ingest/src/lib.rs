@@ -37,11 +37,14 @@ pub struct Config {
     pub nats_auth: Option<nats_auth::CalloutIssuer>,
 }
 
+/// The body limit of [`Config::new`]: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+
 impl Config {
     /// A 1 MiB body limit and the 5-minute timestamp tolerance of the spec.
     pub fn new(secrets: SecretsKey) -> Self {
         Self {
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             timestamp_tolerance: Duration::from_secs(300),
             secrets,
             nats_auth: None,
