@@ -13,7 +13,6 @@
 pub mod auth;
 pub mod callback_url;
 pub mod handlers;
-pub mod replay;
 pub mod routes;
 mod secrets;
 mod state;

@@ -1,106 +1,18 @@
-//! edgehook's router, at the hub: one accepted event becomes one delivery task per webhook that
-//! wants it, on the subject of the webhook's region.
+//! edgehook's router, at the hub: where events become delivery tasks.
 //!
-//! It reads EVENTS through the `router` consumer, matches each event against the client's
-//! webhooks (a local copy of the `webhooks` bucket, synced once per batch so that a webhook made
-//! before an event was accepted is always matched) and publishes the tasks. A service of its
-//! own: it runs at the hub, relays run in the regions.
+//! A service of its own (it runs at the hub; relays run in the regions), and the one place that
+//! decides which webhooks get which events:
 //!
-//! Each task is made by `edgehook_nats::tasks` (subject, `Nats-Msg-Id` `<message_id>:<webhook_id>`,
-//! so an event routed twice still makes each task once, and the webhook version matched, which
-//! the relay waits for before it signs). The tasks of a batch are all sent before their
-//! acknowledgements are awaited, and an event is acknowledged only after every task is stored.
+//! - [`routing`]: the running router. Each accepted event becomes one delivery task per webhook
+//!   that wants it (`Webhook::wants`, `Webhook::tier_of`), on the subject of the webhook's
+//!   region, so each webhook's retries are its own and each region receives only its own work.
+//! - [`replay`]: the same matching run again over events read back from EVENTS, for one webhook:
+//!   on a client's request, and for what a disabled webhook missed when it is enabled. The
+//!   control plane calls it.
+//!
+//! Both publish through `edgehook_nats::tasks`, the one task publisher.
 
-use std::future::Future;
-use std::time::Duration;
+pub mod replay;
+pub mod routing;
 
-use async_nats::jetstream::AckKind;
-use async_nats::jetstream::consumer::PullConsumer;
-use async_nats::jetstream::message::Message;
-use edgehook_domain::event::Event;
-use edgehook_domain::webhook::Webhook;
-use edgehook_nats::Contract;
-use edgehook_nats::kv_cache::KvCache;
-use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
-use edgehook_nats::tasks::TaskPublisher;
-use futures::StreamExt;
-use serde_json::value::RawValue;
-
-#[derive(Debug, thiserror::Error)]
-pub enum RouterError {
-    #[error("{context}: {source}")]
-    Nats { context: &'static str, source: async_nats::Error },
-}
-
-const BATCH: usize = 500;
-/// Events that arrive within this window share one webhook-bucket sync.
-const BATCH_WINDOW: Duration = Duration::from_millis(2);
-const RETRY_DELAY: Duration = Duration::from_secs(1);
-
-pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) -> Result<(), RouterError> {
-    let webhooks = KvCache::<Webhook>::follow(contract.jetstream.clone(), contract.webhooks.clone());
-    let tasks = TaskPublisher::new(contract.jetstream.clone());
-    let consumer: PullConsumer =
-        contract.jetstream.get_consumer_from_stream(ROUTER_CONSUMER, EVENTS).await.map_err(|error| {
-            RouterError::Nats { context: "opening the router consumer", source: error.into() }
-        })?;
-    let messages = consumer
-        .stream()
-        .max_messages_per_batch(BATCH)
-        .messages()
-        .await
-        .map_err(|error| RouterError::Nats { context: "pulling events", source: error.into() })?;
-    let backlog = tokio::spawn(edgehook_service::ops::report_backlog(
-        contract.jetstream.clone(),
-        vec![(EVENTS.to_owned(), ROUTER_CONSUMER.to_owned())],
-    ));
-    let batches = tokio_stream::StreamExt::chunks_timeout(messages.take_until(shutdown), BATCH, BATCH_WINDOW);
-    tokio::pin!(batches);
-    while let Some(batch) = batches.next().await {
-        let messages: Vec<Message> = batch
-            .into_iter()
-            .filter_map(|message| message.map_err(|error| tracing::warn!(%error, "pulling events")).ok())
-            .collect();
-        // Every event of the batch was accepted before this sync asked, so every webhook
-        // registered before its event is in the local copy afterwards.
-        if let Err(error) = webhooks.sync().await {
-            tracing::warn!(%error, "webhooks not in sync; events will be routed again");
-            for message in &messages {
-                let _ = message.ack_with(AckKind::Nak(Some(RETRY_DELAY))).await;
-            }
-            continue;
-        }
-        futures::future::join_all(messages.iter().map(|message| route(&tasks, &webhooks, message))).await;
-    }
-    backlog.abort();
-    Ok(())
-}
-
-async fn route(tasks: &TaskPublisher, webhooks: &KvCache<Webhook>, message: &Message) {
-    let parsed = serde_json::from_slice::<Event>(&message.payload)
-        .and_then(|event| Ok((event, serde_json::from_slice::<&RawValue>(&message.payload)?)));
-    let (event, stored_event) = match parsed {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            tracing::error!(subject = %message.subject, %error, "unreadable event dropped");
-            let _ = message.ack_with(AckKind::Term).await;
-            return;
-        }
-    };
-    let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
-    let mut stored = Vec::new();
-    for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
-        stored.push(tasks.routed(webhook, &event, stored_event).await);
-    }
-    let mut all_stored = true;
-    for task in stored {
-        if let Err(error) = task.stored().await {
-            tracing::warn!(event_id = %event.event_id, %error, "storing a delivery task failed; routing again");
-            all_stored = false;
-        }
-    }
-    let ack = if all_stored { AckKind::Ack } else { AckKind::Nak(Some(RETRY_DELAY)) };
-    if let Err(error) = message.ack_with(ack).await {
-        tracing::warn!(event_id = %event.event_id, %error, "acknowledging a routed event failed");
-    }
-}
+pub use routing::{RouterError, run};

@@ -1,5 +1,5 @@
 //! `POST /api/v1/webhooks/{id}/replay`: a client has its webhook's events since a time sent
-//! again ([`crate::replay`]), `{"since": "<RFC 3339>"}` to start, `{"cursor": "..."}` to go on.
+//! again ((`edgehook_router::replay`)), `{"since": "<RFC 3339>"}` to start, `{"cursor": "..."}` to go on.
 
 use bytes::Bytes;
 use edgehook_domain::ids::{ClientId, WebhookId};
@@ -12,7 +12,7 @@ use warp::http::StatusCode;
 
 use super::{owned_webhook, require_active};
 use crate::AppState;
-use crate::replay::{self, Cursor};
+use edgehook_router::replay::{self, Cursor};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -312,7 +312,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
     // (with the same task ids: nothing made twice); its tasks wait the moment it takes to save.
     let replayed = match (stored.status, webhook.status, stored.disabled_at) {
         (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) => Some(
-            crate::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
+            edgehook_router::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
                 .await
                 .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?,
         ),
