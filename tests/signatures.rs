@@ -7,6 +7,7 @@ use edgehook_testkit as support;
 use std::process::Command;
 use std::time::Duration;
 
+use async_nats::jetstream::message::PublishMessage;
 use reqwest::Method;
 use serde_json::json;
 use support::World;
@@ -167,4 +168,59 @@ async fn secrets_are_sealed_in_the_buckets_and_shown_only_when_made() {
     world.send("evt_sealed", "order.created", json!({})).await;
     let delivery = world.receiver.wait_for("/sealed", 1).await.remove(0);
     assert!(standard_webhooks(secret, &delivery));
+}
+
+/// Other changes in the bucket's history after the webhook's first version.
+const OTHER_CHANGES: usize = 20_000;
+
+/// A relay signs a delivery with a copy of its webhook at least as new as the one the router
+/// matched (the rotation here), however far behind its copy is. A relay that starts while a
+/// task waits for it fills its copy from the bucket's history, oldest first: the webhook's first
+/// version, many other changes, then its rotation. Signing with the first version it sees (as
+/// it did) leaves out the new key, and a client on the new secret rejects the delivery.
+#[tokio::test]
+async fn a_starting_relay_signs_with_a_webhook_at_least_as_new_as_its_task() {
+    let mut topology = support::Topology::start(&["eu"], false).await;
+    let api = topology.api();
+    let receiver = support::Receiver::start().await;
+    let (client_id, token) = api.create_client("acme").await;
+    let source = api.create_source(&["*"]).await;
+    let path = "/rotated";
+    let webhook =
+        api.create_webhook(&token, json!({"callback_url": receiver.url(path), "region": "eu"})).await;
+    let id = webhook["webhook_id"].as_str().unwrap();
+    let old_secret = webhook["signing_secret"].as_str().unwrap().to_owned();
+    // A busy bucket: many changes after this webhook's first version (keys of no client's, put
+    // as the control plane would, in batches: JetStream bounds the acknowledgements pending).
+    let jetstream =
+        async_nats::jetstream::new(support::connect_service(&topology.credentials.nats_service_url).await);
+    let bucket = jetstream.get_key_value("webhooks").await.unwrap();
+    let stored = bucket.get(format!("{client_id}.{id}")).await.unwrap().unwrap();
+    for chunk in (0..OTHER_CHANGES).collect::<Vec<_>>().chunks(1_000) {
+        let mut puts = Vec::new();
+        for n in chunk {
+            let subject = format!("$KV.webhooks.others.{n}");
+            let put = PublishMessage::build().payload(stored.clone());
+            puts.push(jetstream.send_publish(subject, put).await.unwrap());
+        }
+        for put in puts {
+            put.await.unwrap();
+        }
+    }
+
+    topology.stop_relays("eu");
+    let rotate = format!("/api/v1/webhooks/{id}/rotate-secret");
+    let (status, rotated) =
+        api.call(Method::POST, &rotate, Some(&token), Some(json!({"overlap_seconds": 3600}))).await;
+    assert_eq!(status, 200, "{rotated}");
+    let new_secret = rotated["signing_secret"].as_str().unwrap().to_owned();
+    let event = support::event(&client_id, "evt_after_rotation", "order.created", json!({}));
+    let (status, body) = api.ingest(&source, &event).await;
+    assert_eq!(status, 202, "{body}");
+    topology.start_relay("eu");
+
+    let delivery = receiver.wait_for(path, 1).await.remove(0);
+    assert_eq!(entries(&delivery), ["v1", "v1"], "both keys sign during the overlap");
+    assert!(standard_webhooks(&new_secret, &delivery), "clients on the new secret verify already");
+    assert!(standard_webhooks(&old_secret, &delivery), "clients on the old secret keep verifying");
 }
