@@ -9,7 +9,6 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use edgehook_domain::validation::parse_json;
 use edgehook_service::api_error::{ApiError, ApiResult, json, recover, respond};
 use serde::Serialize;
 use warp::Filter;
@@ -19,7 +18,7 @@ use warp::reply::Response;
 
 use crate::accept::{Accepted, Shape, count_rejected};
 use crate::source_auth::{self, Credentials};
-use crate::validate::IncomingEvent;
+use crate::validate::parse_events;
 use crate::{Config, Ingestor};
 
 #[derive(Serialize)]
@@ -70,11 +69,7 @@ async fn ingest(
         let message = format!("this source may not send from {}", remote.ip());
         return Err(ApiError { code: "ip_not_allowed", ..ApiError::forbidden(message) });
     }
-    let events = match shape {
-        Shape::Single => parse_json::<IncomingEvent>(&body).map(|event| vec![event]),
-        Shape::Batch => parse_json::<Vec<IncomingEvent>>(&body),
-    }
-    .inspect_err(|_| count_rejected(source.id.as_str()))?;
+    let events = parse_events(&body, shape).inspect_err(|_| count_rejected(source.id.as_str()))?;
     let mut results = ingestor.accept(&source, events, shape).await?;
     Ok(match shape {
         Shape::Single => json(StatusCode::ACCEPTED, &results.remove(0)),

@@ -10,6 +10,8 @@ pub mod http;
 pub mod nats_auth;
 pub mod nats_ingest;
 pub mod nats_jwt;
+#[cfg(test)]
+mod properties;
 pub mod source_auth;
 pub mod throttle;
 pub mod validate;

@@ -10,7 +10,6 @@ use std::future::Future;
 
 use async_nats::Message;
 use edgehook_domain::ids::SourceId;
-use edgehook_domain::validation::parse_json;
 use edgehook_nats::subjects;
 use edgehook_service::api_error::ApiError;
 use futures::StreamExt;
@@ -19,7 +18,7 @@ use warp::http::StatusCode;
 
 use crate::Ingestor;
 use crate::accept::{Accepted, Shape, count_rejected};
-use crate::validate::IncomingEvent;
+use crate::validate::parse_events;
 
 const QUEUE_GROUP: &str = "edgehook-ingest";
 const CONCURRENCY: usize = 256;
@@ -72,11 +71,7 @@ async fn ingest(ingestor: &Ingestor, message: &Message) -> Result<Vec<Accepted>,
         .map_err(|error| ApiError::internal("reading sources", error))?
         .ok_or_else(unknown)?;
     let is_batch = message.payload.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
-    let (events, shape) = if is_batch {
-        (parse_json::<Vec<IncomingEvent>>(&message.payload), Shape::Batch)
-    } else {
-        (parse_json::<IncomingEvent>(&message.payload).map(|event| vec![event]), Shape::Single)
-    };
-    let events = events.inspect_err(|_| count_rejected(source.id.as_str()))?;
+    let shape = if is_batch { Shape::Batch } else { Shape::Single };
+    let events = parse_events(&message.payload, shape).inspect_err(|_| count_rejected(source.id.as_str()))?;
     Ok(ingestor.accept(&source, events, shape).await?)
 }

@@ -56,7 +56,7 @@ pub async fn source_of_api_key(ingestor: &Ingestor, api_key: &str) -> Result<Opt
     Ok(source.filter(|source| hex::encode(Sha256::digest(api_key.as_bytes())) == source.api_key_sha256))
 }
 
-fn check_timestamp(header: Option<&str>, tolerance: Duration) -> Result<(), ApiError> {
+pub(crate) fn check_timestamp(header: Option<&str>, tolerance: Duration) -> Result<(), ApiError> {
     let stale = |message: String| ApiError { code: "invalid_timestamp", ..ApiError::unauthorized(message) };
     let sent: i64 = header
         .ok_or_else(|| stale("send `X-Source-Timestamp: <unix seconds>`".to_owned()))?
@@ -73,7 +73,7 @@ fn check_timestamp(header: Option<&str>, tolerance: Duration) -> Result<(), ApiE
     Ok(())
 }
 
-fn check_signature(secret: &str, header: Option<&str>, body: &[u8]) -> Result<(), ApiError> {
+pub(crate) fn check_signature(secret: &str, header: Option<&str>, body: &[u8]) -> Result<(), ApiError> {
     let bad = |message: &str| ApiError { code: "invalid_signature", ..ApiError::unauthorized(message) };
     let hex_signature = header
         .and_then(|value| value.trim().strip_prefix("sha256="))

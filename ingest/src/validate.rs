@@ -1,16 +1,39 @@
-//! The event schema sources send, and its checks.
+//! The event schema sources send, and its checks: what a request body must be before ingest
+//! publishes anything.
+//!
+//! [`parse_events`] is the one parser of both doors (HTTP and NATS): a body is one event or a
+//! JSON array of 1 to [`MAX_BATCH`], and goes through [`parse_json`], which refuses JSON nested
+//! too deeply and duplicate keys anywhere (the `data` a source sends included, which is kept
+//! as text and never parsed again before a filter or a receiver does). Each event is then
+//! [`IncomingEvent::check`]ed. The properties in `properties.rs` (proptest) hold these to
+//! "never panics, never accepts what the checks refuse".
 
 use edgehook_domain::event::{EventData, validate_event_id};
 use edgehook_domain::event_types;
 use edgehook_domain::ids::ClientId;
 use edgehook_domain::priority::Priority;
-use edgehook_domain::validation::FieldError;
+use edgehook_domain::validation::{FieldError, parse_json};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::accept::Shape;
+
 pub const MAX_BATCH: usize = 1_000;
 const DEFAULT_VERSION: &str = "1.0";
+
+/// The events of a request body: one event ([`Shape::Single`]) or an array of 1 to
+/// [`MAX_BATCH`] ([`Shape::Batch`]), parsed but not checked yet.
+pub fn parse_events(body: &[u8], shape: Shape) -> Result<Vec<IncomingEvent>, FieldError> {
+    let events = match shape {
+        Shape::Single => vec![parse_json::<IncomingEvent>(body)?],
+        Shape::Batch => parse_json::<Vec<IncomingEvent>>(body)?,
+    };
+    if events.is_empty() || events.len() > MAX_BATCH {
+        return Err(FieldError::invalid("body", format!("send 1 to {MAX_BATCH} events")));
+    }
+    Ok(events)
+}
 
 /// An event as a source sends it.
 #[derive(Debug, Deserialize)]
