@@ -10,17 +10,17 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use edgehook::nats_server::ServerSpec;
+use edgehook_testkit::cluster::{
+    self, CLUSTER_INCLUDE, ClusterPorts, ClusterServer, monitor, monitor_json, wait_for,
+};
 use edgehook_testkit::tools::{openssl, read};
-use edgehook_testkit::{NatsServer, free_port, install_crypto_provider, poll_until};
-use serde_json::Value;
+use edgehook_testkit::{free_port, install_crypto_provider};
 
 /// The base configuration of each side and the include that restates its `leafnodes` block.
 const NATS_SIDES: &[(&str, &str)] = &[
     ("nats/conf/hub.conf", "terraform/modules/hub/conf/leafnodes-tls.conf"),
     ("nats/conf/region.conf", "terraform/modules/region/conf/leafnodes-tls.conf"),
 ];
-const CLUSTER_INCLUDE: &str = "terraform/modules/nats-cluster/conf/cluster.conf";
 
 /// The text of the top-level `name { ... }` block of a NATS configuration, comments removed.
 fn nats_block(config: &str, name: &str) -> Option<String> {
@@ -142,34 +142,8 @@ fn test_certificates(dir: &Path, names: &[&str]) {
     }
 }
 
-struct ClusterPorts {
-    client: Vec<u16>,
-    cluster: Vec<u16>,
-    monitor: Vec<u16>,
-}
-
-impl ClusterPorts {
-    fn new() -> Self {
-        let three = || (0..3).map(|_| free_port()).collect::<Vec<_>>();
-        Self { client: three(), cluster: three(), monitor: three() }
-    }
-
-    fn routes(&self) -> String {
-        let urls: Vec<String> =
-            self.cluster.iter().map(|port| format!("nats-route://127.0.0.1:{port}")).collect();
-        format!("[{}]", urls.join(", "))
-    }
-}
-
-/// One server of a cluster, with its monitoring port.
-struct ClusterServer {
-    nats: NatsServer,
-    monitor_port: u16,
-}
-
-/// Starts the three servers of one side the way modules/nats-cluster installs them: the
-/// repository's configuration as edgehook.conf, then cluster.conf and the side's TLS include,
-/// with the environment the module writes (addresses on loopback here).
+/// Starts the three servers of one side the way modules/nats-cluster installs them, with the
+/// side's TLS include and its certificate.
 async fn start_cluster(
     certs: &Path,
     side: (&str, &str),
@@ -180,70 +154,16 @@ async fn start_cluster(
     side_environment: impl Fn(usize) -> Vec<(&'static str, String)>,
 ) -> Vec<ClusterServer> {
     let (base, leaf_include) = side;
-    let mut servers = Vec::new();
-    for i in 0..3 {
-        let name = format!("{prefix}-{}", i + 1);
-        let conf = "include ./edgehook.conf\ninclude ./cluster.conf\ninclude ./leafnodes-tls.conf\n";
-        let spec = ServerSpec::new(name.clone(), conf, ports.client[i])
-            .file("edgehook.conf", read(base))
-            .file("cluster.conf", read(CLUSTER_INCLUDE))
-            .file("leafnodes-tls.conf", read(leaf_include))
-            .env("EDGEHOOK_NATS_SERVER_NAME", name)
-            .env("EDGEHOOK_NATS_CLUSTER_NAME", cluster_name)
-            .env("EDGEHOOK_NATS_CLUSTER_PORT", ports.cluster[i].to_string())
-            .env("EDGEHOOK_NATS_CLUSTER_ROUTES", ports.routes())
-            .env("EDGEHOOK_NATS_MONITOR_PORT", ports.monitor[i].to_string())
-            .env(
-                "EDGEHOOK_NATS_TLS_CERT_FILE",
-                certs.join(format!("{certificate}.pem")).display().to_string(),
-            )
-            .env("EDGEHOOK_NATS_TLS_KEY_FILE", certs.join(format!("{certificate}.key")).display().to_string())
-            .env("EDGEHOOK_NATS_TLS_CA_FILE", certs.join("ca.pem").display().to_string())
-            .envs(side_environment(i));
-        servers.push(ClusterServer { nats: NatsServer::start(spec).await, monitor_port: ports.monitor[i] });
-    }
-    servers
-}
-
-/// GET on a monitoring endpoint: the status and body, or None while it does not answer.
-async fn monitor(port: u16, path: &str) -> Option<(u16, String)> {
-    let response = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}{path}"))
-        .timeout(Duration::from_secs(2))
-        .send()
-        .await
-        .ok()?;
-    let status = response.status().as_u16();
-    Some((status, response.text().await.ok()?))
-}
-
-async fn monitor_json(port: u16, path: &str) -> Option<Value> {
-    match monitor(port, path).await? {
-        (200, body) => serde_json::from_str(&body).ok(),
-        _ => None,
-    }
-}
-
-/// Polls `ready` until it holds, failing after `patience` with its last answer and the servers'
-/// logs.
-async fn wait_for<F, Fut>(what: &str, servers: &[&ClusterServer], patience: Duration, mut ready: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), String>>,
-{
-    let last = std::sync::Mutex::new(String::new());
-    let outcome = poll_until(patience, || {
-        let (attempt, last) = (ready(), &last);
-        async move {
-            let answer = attempt.await;
-            answer.map_err(|why| *last.lock().unwrap() = why).ok()
-        }
+    cluster::start_cluster(base, &[("leafnodes-tls.conf", leaf_include)], prefix, cluster_name, ports, |i| {
+        let mut environment = vec![
+            ("EDGEHOOK_NATS_TLS_CERT_FILE", certs.join(format!("{certificate}.pem")).display().to_string()),
+            ("EDGEHOOK_NATS_TLS_KEY_FILE", certs.join(format!("{certificate}.key")).display().to_string()),
+            ("EDGEHOOK_NATS_TLS_CA_FILE", certs.join("ca.pem").display().to_string()),
+        ];
+        environment.extend(side_environment(i));
+        environment
     })
-    .await;
-    if outcome.is_err() {
-        let logs: Vec<String> = servers.iter().map(|server| server.nats.log_tail(15)).collect();
-        panic!("timed out waiting for {what}: {}\n{}", last.into_inner().unwrap(), logs.join("\n"));
-    }
+    .await
 }
 
 #[tokio::test]

@@ -19,6 +19,8 @@
 //! Tests name it `support` (`use edgehook_testkit as support;`), the folder it grew out of.
 
 pub mod api;
+pub mod cluster;
+pub mod faults;
 pub mod metrics;
 pub mod nats;
 pub mod processes;

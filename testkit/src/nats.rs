@@ -105,6 +105,11 @@ impl NatsServer {
         }
     }
 
+    /// JetStream's store directory (what a lost disk loses).
+    pub fn jetstream_dir(&self) -> PathBuf {
+        self.store.path().join("nats").join(self.spec.name()).join("jetstream")
+    }
+
     /// The server's log, kept over restarts.
     pub fn log(&self) -> PathBuf {
         self.store.path().join("nats").join(self.spec.name()).join("nats-server.log")

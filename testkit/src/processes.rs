@@ -63,6 +63,28 @@ impl Up {
         self.credentials = credentials;
     }
 
+    /// SIGKILL of everything at once, as in a power loss: `edgehook up` and its children (the
+    /// nats-servers) in one sweep, none given a chance to flush. [`Self::start_again`] restarts.
+    pub fn crash(&mut self) {
+        let mut child = self.child.take().expect("running");
+        let pid = child.id();
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        for process in children.split_whitespace().filter_map(|id| id.parse::<i32>().ok()).chain([pid as i32])
+        {
+            let _ = kill(Pid::from_raw(process), Signal::SIGKILL);
+        }
+        let _ = child.wait();
+    }
+
+    /// Starts again on the same data dir and ports after [`Self::crash`].
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        let (child, credentials) = launch_up(self.work_dir.path(), self.nats_port, &self.extra_args).await;
+        self.child = Some(child);
+        self.credentials = credentials;
+    }
+
     pub fn nats_port(&self) -> u16 {
         self.nats_port
     }
