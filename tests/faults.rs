@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use support::faults::{
-    ClusterStage, FaultResult, Load, LoadOutcome, Phase, REGION, Report, Tenant, consumers_behind,
+    ClusterStage, FaultResult, Load, LoadOutcome, Phase, REGION, Report, Tenant, consumers_behind, counter,
 };
 use support::{Receiver, Up};
 
@@ -28,6 +28,7 @@ const FAULT_AT: Duration = Duration::from_secs(5);
 /// A killed service starts again after this.
 const RESTART_AFTER: Duration = Duration::from_secs(3);
 const LINK_CUT: Duration = Duration::from_secs(30);
+const REDIS_DOWN: Duration = Duration::from_secs(20);
 /// How long after the last event the checks wait for deliveries, history and consumers.
 const DELIVERY_PATIENCE: Duration = Duration::from_secs(120);
 const HISTORY_PATIENCE: Duration = Duration::from_secs(60);
@@ -54,6 +55,7 @@ enum Fault {
     KillRouter,
     KillRelay,
     KillControlPlane,
+    StopRedis,
     CutLink,
     WipeHubServer,
     KillRegionServer,
@@ -61,11 +63,12 @@ enum Fault {
 }
 
 impl Fault {
-    const ALL: [Fault; 8] = [
+    const ALL: [Fault; 9] = [
         Fault::KillIngest,
         Fault::KillRouter,
         Fault::KillRelay,
         Fault::KillControlPlane,
+        Fault::StopRedis,
         Fault::CutLink,
         Fault::WipeHubServer,
         Fault::KillRegionServer,
@@ -79,6 +82,7 @@ impl Fault {
             Fault::KillRouter => "router",
             Fault::KillRelay => "relay",
             Fault::KillControlPlane => "control-plane",
+            Fault::StopRedis => "redis",
             Fault::CutLink => "link",
             Fault::WipeHubServer => "hub-wipe",
             Fault::KillRegionServer => "region-server",
@@ -92,6 +96,7 @@ impl Fault {
             Fault::KillRouter => "SIGKILL the router, restart after 3 s",
             Fault::KillRelay => "SIGKILL one of two relays, restart after 3 s",
             Fault::KillControlPlane => "SIGKILL the control plane, restart after 3 s",
+            Fault::StopRedis => "SIGKILL the relays' Redis (rate limits), start it again empty after 20 s",
             Fault::CutLink => "leaf link hub-region cut for 30 s",
             Fault::WipeHubServer => "SIGKILL the hub server leading DELIVERIES, restart with its store wiped",
             Fault::KillRegionServer => "SIGKILL the region server leading DLV_eu, left dead",
@@ -102,6 +107,7 @@ impl Fault {
     fn load_secs(self) -> u64 {
         match self {
             Fault::CutLink => LOAD_SECS + LINK_CUT.as_secs(),
+            Fault::StopRedis => LOAD_SECS + REDIS_DOWN.as_secs(),
             _ => LOAD_SECS,
         }
     }
@@ -134,6 +140,28 @@ impl Fault {
             Fault::KillRouter => restart(&mut stage.router).await,
             Fault::KillRelay => restart(&mut stage.relays[0]).await,
             Fault::KillControlPlane => restart(&mut stage.control_plane).await,
+            Fault::StopRedis => {
+                let fallbacks = async |stage: &ClusterStage| {
+                    let mut sum = 0.0;
+                    for relay in &stage.relays {
+                        sum += counter(&relay.health_url, "edgehook_rate_limit_fallbacks_total").await;
+                    }
+                    sum
+                };
+                let before = fallbacks(stage).await;
+                stage.redis.kill();
+                tokio::time::sleep(REDIS_DOWN).await;
+                stage.redis.start_again().await;
+                let during = fallbacks(stage).await - before;
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let keys = stage.redis.keys("edgehook:rate:*");
+                notes.push(format!(
+                    "{during} deliveries limited in-relay while Redis was down; {keys} rate keys in the new Redis 5 s after it came back"
+                ));
+                if keys == 0 {
+                    notes.push("FAILED: the relays did not use Redis again".to_owned());
+                }
+            }
             Fault::CutLink => {
                 stage.link.cut();
                 tokio::time::sleep(LINK_CUT).await;
@@ -223,7 +251,8 @@ async fn measure(
         && history_missing == 0
         && behind.is_none()
         && outcome.never_accepted.is_empty()
-        && refusal_ok;
+        && refusal_ok
+        && !notes.iter().any(|note| note.starts_with("FAILED"));
     FaultResult {
         fault: name,
         events_sent: load.count,

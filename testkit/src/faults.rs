@@ -101,6 +101,84 @@ impl Proc {
     }
 }
 
+/// A redis-server of the suite's own (never the machine's), empty at every start: no snapshot,
+/// no append-only file.
+pub struct RedisServer {
+    pub port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    pub async fn start() -> Self {
+        let mut redis = Self { port: free_port(), child: None };
+        redis.start_again().await;
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "redis-server is running");
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian's redis-server package)");
+        self.child = Some(child);
+        let port = self.port;
+        super::eventually("redis-server to listen", || async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok().map(|_| ())
+        })
+        .await;
+    }
+
+    /// SIGKILL: what it held is gone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// How many keys match `pattern` (`redis-cli --scan`).
+    pub fn keys(&self, pattern: &str) -> usize {
+        let output = std::process::Command::new("redis-cli")
+            .args(["-p", &self.port.to_string(), "--scan", "--pattern", pattern])
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&output.stdout).lines().filter(|line| !line.is_empty()).count()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The sum of a counter's series in a service's /metrics.
+pub async fn counter(admin_url: &str, name: &str) -> f64 {
+    let Ok(response) = reqwest::get(format!("{admin_url}/metrics")).await else { return 0.0 };
+    let text = response.text().await.unwrap_or_default();
+    text.lines()
+        .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 /// The production topology on one machine (see the module's documentation).
 pub struct ClusterStage {
     pub hub: Vec<ClusterServer>,
@@ -117,6 +195,8 @@ pub struct ClusterStage {
     pub ingest: Vec<Proc>,
     pub router: Proc,
     pub relays: Vec<Proc>,
+    /// The region's Redis, which the relays share rate limits through.
+    pub redis: RedisServer,
     hub_js: async_nats::jetstream::Context,
     region_js: async_nats::jetstream::Context,
     logs: TempDir,
@@ -213,6 +293,7 @@ impl ClusterStage {
             ["router", "--nats-url", &hub_url, "--admin-addr", &router_admin].map(String::from).to_vec(),
         );
         router.health_url = format!("http://{router_admin}");
+        let redis = RedisServer::start().await;
         let relays: Vec<Proc> = (0..2)
             .map(|i| {
                 let admin = format!("127.0.0.1:{}", free_port());
@@ -221,7 +302,7 @@ impl ClusterStage {
                         .map(String::from)
                         .to_vec();
                 args.extend(guard.clone());
-                args.extend(["--delivery-timeout-ms".to_owned(), "5000".to_owned()]);
+                args.extend(["--delivery-timeout-ms", "5000", "--redis-url", &redis.url()].map(String::from));
                 let mut proc = Proc::start(logs.path(), &format!("relay-{}", i + 1), args);
                 proc.health_url = format!("http://{admin}");
                 proc
@@ -257,6 +338,7 @@ impl ClusterStage {
             ingest,
             router,
             relays,
+            redis,
             hub_js,
             region_js,
             logs,

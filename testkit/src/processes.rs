@@ -68,10 +68,15 @@ impl Up {
     pub fn crash(&mut self) {
         let mut child = self.child.take().expect("running");
         let pid = child.id();
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-        for process in children.split_whitespace().filter_map(|id| id.parse::<i32>().ok()).chain([pid as i32])
-        {
+        // Each thread lists the children it spawned.
+        let children: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .flat_map(|list| list.split_whitespace().filter_map(|id| id.parse().ok()).collect::<Vec<_>>())
+            .collect();
+        for process in children.into_iter().chain([pid as i32]) {
             let _ = kill(Pid::from_raw(process), Signal::SIGKILL);
         }
         let _ = child.wait();
