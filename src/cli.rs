@@ -66,7 +66,27 @@ pub struct UpArgs {
     #[arg(long, env = "EDGEHOOK_REGIONS")]
     pub regions: Option<String>,
     #[command(flatten)]
+    pub replication: ReplicationArgs,
+    #[command(flatten)]
     pub relay: RelayTuning,
+}
+
+/// How many copies JetStream keeps of what the service creates (see
+/// `edgehook_nats::replication`).
+#[derive(Args, Clone, Copy)]
+pub struct ReplicationArgs {
+    /// Replicas of every stream, bucket and consumer this service creates or upgrades, in the
+    /// JetStream cluster it connects to (the hub's for the hub services, the region's for a
+    /// relay): 1 to 5, capped at the servers that can hold a copy. Default: 3 where the cluster
+    /// has three servers or more, 1 on a single server.
+    #[arg(long, env = "EDGEHOOK_NATS_REPLICAS", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub replicas: Option<u8>,
+}
+
+impl ReplicationArgs {
+    pub fn requested(&self) -> Option<usize> {
+        self.replicas.map(usize::from)
+    }
 }
 
 #[derive(Args)]
@@ -80,6 +100,8 @@ pub struct NatsArgs {
 pub struct ControlPlaneArgs {
     #[command(flatten)]
     pub nats: NatsArgs,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
     #[arg(long, env = "EDGEHOOK_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Key of the HS256 bearer tokens (at least 32 characters).
@@ -132,6 +154,8 @@ impl CallbackGuardArgs {
 pub struct RouterArgs {
     #[command(flatten)]
     pub nats: NatsArgs,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
     /// Where /healthz, /readyz and /metrics are served.
     #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9092")]
     pub admin_addr: SocketAddr,
@@ -151,6 +175,8 @@ pub struct StatusArgs {
 pub struct IngestArgs {
     #[command(flatten)]
     pub nats: NatsArgs,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
     #[arg(long, env = "EDGEHOOK_INGEST_ADDR", default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
     /// Larger request bodies answer 413.
@@ -186,6 +212,8 @@ pub struct RelayArgs {
     /// co-located region).
     #[command(flatten)]
     pub nats: NatsArgs,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
     /// The region this relay delivers for.
     #[arg(long, env = "EDGEHOOK_REGION", default_value = "local")]
     pub region: String,

@@ -1,5 +1,12 @@
 //! The standalone services, each against an existing NATS deployment, and the pieces `up`
 //! shares with them: connecting, binding, configuring.
+//!
+//! A service that starts while NATS is unreachable, or while its JetStream cluster is still
+//! electing a leader, waits and tries its bootstrap again (backoff doubling up to
+//! [`MAX_BOOTSTRAP_BACKOFF`], logging why) rather than exiting: a freshly started three-server
+//! cluster answers nothing for a few seconds. Only a configuration error ends it (a region's
+//! server in another domain). The router and relay serve `/readyz` meanwhile, saying why they
+//! are not ready; the control plane and ingest bind their listener once set up.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,8 +15,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use edgehook_control_plane::{CallbackPolicy, Tokens};
 use edgehook_nats::connection::NatsUrl;
+use edgehook_nats::readiness::Readiness;
 use edgehook_nats::region::{self, LOCAL_REGION, Region};
-use edgehook_nats::streams::RegionalContract;
+use edgehook_nats::streams::{BootstrapError, BootstrapErrorKind, RegionalContract};
 use edgehook_nats::{Contract, streams};
 use edgehook_relay::endpoints::EndpointLimits;
 use edgehook_security::address_policy::AddressPolicy;
@@ -21,6 +29,9 @@ use crate::cli::{AdminTokenArgs, ControlPlaneArgs, IngestArgs, RelayArgs, RelayT
 use crate::shutdown::Shutdown;
 
 const MIN_JWT_SECRET_LEN: usize = 32;
+const FIRST_BOOTSTRAP_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait between two bootstrap tries.
+pub const MAX_BOOTSTRAP_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Connects as `url`'s user (see [`NatsUrl`]), retrying while the server comes up.
 pub async fn nats_client(url: &str) -> anyhow::Result<async_nats::Client> {
@@ -30,16 +41,51 @@ pub async fn nats_client(url: &str) -> anyhow::Result<async_nats::Client> {
     url.connect(options).await.with_context(|| format!("connecting to NATS at {url}"))
 }
 
-/// Connects to the hub (retrying while it comes up) and makes sure its contract exists.
-pub async fn connect(url: &str) -> anyhow::Result<Contract> {
-    Contract::bootstrap(nats_client(url).await?).await.context("setting up the hub's streams and buckets")
+/// Connects to the hub and makes sure its contract exists, with `replicas` (the override) or
+/// the replica count its cluster fits; waits while NATS is not ready (see the module doc),
+/// telling `readiness` why.
+pub async fn connect(url: &str, replicas: Option<usize>, readiness: &Readiness) -> anyhow::Result<Contract> {
+    let client = nats_client(url).await?;
+    let what = "setting up the hub's streams and buckets";
+    retrying(what, readiness, || Contract::bootstrap_with(client.clone(), replicas)).await
 }
 
-/// Connects to a region's NATS server and makes sure the region's contract exists.
-pub async fn connect_region(url: &str, region: &str) -> anyhow::Result<RegionalContract> {
-    RegionalContract::bootstrap(nats_client(url).await?, region)
-        .await
-        .with_context(|| format!("setting up region `{region}`'s streams"))
+/// Connects to a region's NATS server and makes sure the region's contract exists, as
+/// [`connect`] does for the hub.
+pub async fn connect_region(
+    url: &str,
+    region: &str,
+    replicas: Option<usize>,
+    readiness: &Readiness,
+) -> anyhow::Result<RegionalContract> {
+    let client = nats_client(url).await?;
+    let what = format!("setting up region `{region}`'s streams");
+    retrying(&what, readiness, || RegionalContract::bootstrap_with(client.clone(), region, replicas)).await
+}
+
+/// Runs `bootstrap` until it succeeds or is refused (a configuration error), waiting longer
+/// after each failure, up to [`MAX_BOOTSTRAP_BACKOFF`].
+async fn retrying<T, F, Fut>(what: &str, readiness: &Readiness, mut bootstrap: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, BootstrapError>>,
+{
+    let mut backoff = FIRST_BOOTSTRAP_BACKOFF;
+    loop {
+        match bootstrap().await {
+            Ok(done) => return Ok(done),
+            Err(error) if error.kind() == BootstrapErrorKind::Refused => {
+                return Err(anyhow::Error::from(error).context(what.to_owned()));
+            }
+            Err(error) => {
+                let why = format!("{what}: {:#}", anyhow::Error::from(error));
+                tracing::warn!(error = %why, retry_in = ?backoff, "NATS is not ready (unreachable, or its cluster electing a leader); trying again");
+                readiness.still_starting(why);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BOOTSTRAP_BACKOFF);
+            }
+        }
+    }
 }
 
 /// The regions of `--regions`, or the one co-located region; and the default region.
@@ -92,7 +138,9 @@ fn check_jwt_secret(secret: &str) -> anyhow::Result<()> {
 pub async fn control_plane(args: ControlPlaneArgs) -> anyhow::Result<()> {
     check_jwt_secret(&args.jwt_secret)?;
     let (regions, default_region) = regions(args.regions.as_deref(), args.default_region.as_deref())?;
-    let contract = connect(&args.nats.nats_url).await?;
+    let contract =
+        connect(&args.nats.nats_url, args.replication.requested(), &Readiness::starting("connecting"))
+            .await?;
     let listener = bind(args.addr, "control plane").await?;
     tracing::info!(addr = %listener.local_addr()?, "control plane listening");
     let config = edgehook_control_plane::Config {
@@ -109,20 +157,24 @@ pub async fn control_plane(args: ControlPlaneArgs) -> anyhow::Result<()> {
 }
 
 pub async fn router(args: RouterArgs) -> anyhow::Result<()> {
-    let contract = connect(&args.nats.nats_url).await?;
     let shutdown = Shutdown::on_signals();
-    let readiness = contract.readiness(
+    let readiness = Readiness::starting("connecting to NATS");
+    let admin = bind(args.admin_addr, "router admin endpoints").await?;
+    tracing::info!(admin = %admin.local_addr()?, "router admin endpoints up; setting up");
+    tokio::spawn(ops::serve_admin(readiness.clone(), admin, shutdown.wait()));
+    let contract = connect(&args.nats.nats_url, args.replication.requested(), &readiness).await?;
+    readiness.become_ready_as(&contract.readiness(
         &[streams::EVENTS, streams::DELIVERIES, "KV_webhooks"],
         &[(streams::EVENTS, streams::ROUTER_CONSUMER)],
-    );
-    let admin = bind(args.admin_addr, "router admin endpoints").await?;
-    tracing::info!(admin = %admin.local_addr()?, "router running");
-    tokio::spawn(ops::serve_admin(readiness, admin, shutdown.wait()));
+    ));
+    tracing::info!(replicas = contract.replication.replicas(), "router running");
     Ok(edgehook_router::run(contract, shutdown.wait()).await?)
 }
 
 pub async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
-    let contract = connect(&args.nats.nats_url).await?;
+    let contract =
+        connect(&args.nats.nats_url, args.replication.requested(), &Readiness::starting("connecting"))
+            .await?;
     let listener = bind(args.addr, "ingest").await?;
     tracing::info!(addr = %listener.local_addr()?, "ingest listening");
     let nats_auth = match &args.nats_auth_seed {
@@ -144,11 +196,20 @@ pub async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
 }
 
 pub async fn relay(args: RelayArgs) -> anyhow::Result<()> {
-    let contract = connect_region(&args.nats.nats_url, &args.region).await?;
     let shutdown = Shutdown::on_signals();
+    let readiness = Readiness::starting("connecting to NATS");
     let admin = bind(args.admin_addr, "relay admin endpoints").await?;
-    tracing::info!(region = %args.region, domain = %contract.region.domain, admin = %admin.local_addr()?, "relay running");
-    tokio::spawn(ops::serve_admin(contract.readiness(), admin, shutdown.wait()));
+    tracing::info!(region = %args.region, admin = %admin.local_addr()?, "relay admin endpoints up; setting up");
+    tokio::spawn(ops::serve_admin(readiness.clone(), admin, shutdown.wait()));
+    let contract =
+        connect_region(&args.nats.nats_url, &args.region, args.replication.requested(), &readiness).await?;
+    readiness.become_ready_as(&contract.readiness());
+    tracing::info!(
+        region = %args.region,
+        domain = %contract.region.domain,
+        replicas = contract.replication.replicas(),
+        "relay running"
+    );
     let config = relay_config(&args.tuning, args.callback_guard.policy()?, args.secrets.key()?);
     edgehook_relay::run(config, contract, shutdown.wait()).await?;
     Ok(())

@@ -1,5 +1,10 @@
 //! `edgehook status`: a running deployment at a glance, in a terminal. Reads only; it creates
 //! nothing, so it is safe to point at production.
+//!
+//! Each stream shows its replicas as `current/configured` (the leader and the replicas
+//! JetStream reports current), its leader, and which replicas lag or are offline: a stream below
+//! its count still works but may not survive losing one more server; one without a leader takes
+//! no writes.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,6 +16,7 @@ use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::read::read_page;
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::region_backlog::{self, RegionBacklog};
+use edgehook_nats::replication::ReplicaState;
 use edgehook_nats::streams::{ATTEMPTS, REGIONS_BUCKET, RELAY_HEARTBEAT_TTL, RELAYS_BUCKET};
 use futures::{StreamExt, TryStreamExt};
 
@@ -31,6 +37,14 @@ pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
     let regions = regions(&hub).await;
     for region in &regions {
         print_region(&hub, region).await;
+        if !region.is_co_located() {
+            let regional = jetstream::with_domain(client.clone(), &region.domain);
+            let title = format!("REGION {}", region.name);
+            match tokio::time::timeout(REGION_TIMEOUT, regional.streams().try_collect::<Vec<_>>()).await {
+                Ok(Ok(streams)) => print_replicas(&title, &streams),
+                _ => println!("{title} STREAMS  unreachable"),
+            }
+        }
     }
     print_worst_endpoints(&hub, args.worst).await;
     Ok(())
@@ -47,6 +61,7 @@ async fn print_streams(title: &str, jetstream: &jetstream::Context) -> anyhow::R
             info.config.name, state.messages, state.bytes, state.consumer_count
         );
     }
+    print_replicas(title, &streams);
     println!("{title} CONSUMERS {:>38} {:>12} {:>12}", "pending", "ack pending", "redelivered");
     for info in &streams {
         let stream = jetstream.get_stream_no_info(&info.config.name).await?;
@@ -61,6 +76,37 @@ async fn print_streams(title: &str, jetstream: &jetstream::Context) -> anyhow::R
     }
     println!();
     Ok(())
+}
+
+/// Each stream's replicas: `current/configured`, the leader, and what is behind.
+fn print_replicas(title: &str, streams: &[jetstream::stream::Info]) {
+    println!("{title} REPLICAS {:>37} {:<16} state", "current", "leader");
+    for info in streams {
+        let state = ReplicaState::of(info);
+        let leader = match state.leader.as_deref() {
+            None => "NONE",
+            Some("") => "-",
+            Some(leader) => leader,
+        };
+        let verdict = if state.leader.is_none() {
+            "NO LEADER: takes no writes".to_owned()
+        } else if state.is_complete() {
+            "all current".to_owned()
+        } else {
+            let behind: Vec<String> = state
+                .behind
+                .iter()
+                .map(|peer| match (peer.offline, peer.lag) {
+                    (true, _) => format!("{} offline", peer.server),
+                    (false, Some(lag)) => format!("{} behind by {lag}", peer.server),
+                    (false, None) => format!("{} not current", peer.server),
+                })
+                .collect();
+            format!("BELOW ITS REPLICA COUNT: {}", behind.join(", "))
+        };
+        let count = format!("{}/{}", state.current, state.replicas);
+        println!("  {:<46} {:>7} {:<16} {verdict}", state.stream, count, leader);
+    }
 }
 
 async fn regions(hub: &jetstream::Context) -> Vec<Region> {

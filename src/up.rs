@@ -28,6 +28,8 @@ use crate::nats_logins::HubLogins;
 use crate::nats_server::{self, NatsServer, ServerSpec};
 use crate::services::{bind, connect, connect_region, regions, relay_config};
 use crate::shutdown::Shutdown;
+use edgehook_nats::connection::redact;
+use edgehook_nats::readiness::Readiness;
 
 const ADMIN_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -111,7 +113,9 @@ struct Stage {
 
 async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> anyhow::Result<()> {
     let shutdown = Shutdown::on_signals();
-    let contract = connect(&stage.hub_service_url).await?;
+    let replicas = args.replication.requested();
+    let starting = Readiness::starting("connecting");
+    let contract = connect(&stage.hub_service_url, replicas, &starting).await?;
     let jwt_secret = kept_secret(&args.data_dir, "jwt-secret", || hex::encode(rand::random::<[u8; 32]>()))?;
     let secrets_key = kept_secret(&args.data_dir, "secrets-key", SecretsKey::generate)?;
     let secrets_key = SecretsKey::from_base64(&String::from_utf8_lossy(&secrets_key))
@@ -151,7 +155,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         ("router".to_owned(), tokio::spawn(async move { Ok(router.await?) })),
     ];
     for (region, url) in &stage.region_urls {
-        let regional = connect_region(url, region).await?;
+        let regional = connect_region(url, region, replicas, &starting).await?;
         let config = relay_config(&args.relay, AddressPolicy::development(), secrets_key.clone());
         let relay = edgehook_relay::run(config, regional, shutdown.wait());
         services.push((format!("relay {region}"), tokio::spawn(async move { Ok(relay.await?) })));
@@ -164,8 +168,9 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     println!("  control plane  {}", credentials.control_plane_url);
     println!("  ingest         {}", credentials.ingest_url);
     println!("  nats (hub)     {} (sources: their API key as the token)", credentials.nats_url);
+    // The services' login stays in the credentials file, off the terminal and the logs.
     for (region, url) in &credentials.regions {
-        println!("  region {region:<7} {url}");
+        println!("  region {region:<7} {} (login in the file below)", redact(url));
     }
     println!("  admin token    {}\n", credentials.admin_token);
     println!("  (also in {})", credentials_path.display());

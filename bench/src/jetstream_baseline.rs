@@ -135,8 +135,9 @@ async fn measure(
     port: u16,
 ) -> anyhow::Result<Report> {
     let url = logins.service_url(&format!("127.0.0.1:{port}"));
-    let contract = connect(&url).await?;
-    let region = connect_region(&url, REGION).await?;
+    let starting = edgehook_nats::readiness::Readiness::starting("connecting");
+    let contract = connect(&url, None, &starting).await?;
+    let region = connect_region(&url, REGION, None, &starting).await?;
     let data = settings.payload_bytes;
     let pipeline = Arc::new(Pipeline {
         jetstream: contract.jetstream.clone(),

@@ -17,9 +17,10 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer::DeliverPolicy};
 
 use crate::region::Region;
+use crate::replication::Replication;
 use crate::streams::{
-    ATTEMPTS, BootstrapError, DEAD_LETTERS, DELIVERIES, create_or_update, deliveries_stream, failed,
-    history_stream, parked_due_source,
+    ATTEMPTS, BootstrapError, DEAD_LETTERS, DELIVERIES, create_or_update, deliveries_stream, ensure_stream,
+    failed, history_stream, parked_due_source, refused,
 };
 use crate::subjects;
 
@@ -32,6 +33,7 @@ const COPY_CATCH_UP: Duration = Duration::from_secs(10);
 pub(crate) async fn bootstrap(
     jetstream: &jetstream::Context,
     region: &Region,
+    replication: &Replication,
 ) -> Result<DeliverPolicy, BootstrapError> {
     retire_record_copies(jetstream, region).await?;
     let mut start = DeliverPolicy::All;
@@ -41,7 +43,8 @@ pub(crate) async fn bootstrap(
         parked_from = last_sequence(jetstream, &region.parking_stream()).await? + 1;
     }
 
-    let deliveries = jetstream.get_or_create_stream(deliveries_stream()).await.map_err(failed(DELIVERIES))?;
+    ensure_stream(jetstream, deliveries_stream(), replication).await?;
+    let deliveries = jetstream.get_stream(DELIVERIES).await.map_err(failed(DELIVERIES))?;
     let mut config = deliveries.cached_info().config.clone();
     let sources = config.sources.get_or_insert_with(Vec::new);
     if !sources.iter().any(|source| source.name == region.parking_stream()) {
@@ -49,23 +52,29 @@ pub(crate) async fn bootstrap(
         jetstream.update_stream(config).await.map_err(failed(DELIVERIES))?;
     }
 
-    capture(jetstream, ATTEMPTS, subjects::attempts_of_region(&region.name)).await?;
-    capture(jetstream, DEAD_LETTERS, subjects::dead_letters_of_region(&region.name)).await?;
+    capture(jetstream, ATTEMPTS, subjects::attempts_of_region(&region.name), replication).await?;
+    capture(jetstream, DEAD_LETTERS, subjects::dead_letters_of_region(&region.name), replication).await?;
     Ok(start)
 }
 
-/// Makes the hub's history stream `name` capture `subject`, keeping what else it has.
-async fn capture(jetstream: &jetstream::Context, name: &str, subject: String) -> Result<(), BootstrapError> {
+/// Makes the hub's history stream `name` capture `subject`, keeping what else it has, with its
+/// replica count.
+async fn capture(
+    jetstream: &jetstream::Context,
+    name: &str,
+    subject: String,
+    replication: &Replication,
+) -> Result<(), BootstrapError> {
     let config = match jetstream.get_stream(name).await {
         Ok(stream) => stream.cached_info().config.clone(),
         Err(_) => history_stream(name),
     };
-    if config.subjects.contains(&subject) {
-        return Ok(());
+    if !config.subjects.contains(&subject) {
+        let mut config = replication.fit(jetstream, config).await;
+        config.subjects.push(subject);
+        create_or_update(jetstream, config).await?;
     }
-    let mut config = config;
-    config.subjects.push(subject);
-    create_or_update(jetstream, config).await
+    replication.upgrade(jetstream, name).await
 }
 
 /// The region's old task copy `DLV_<region>`, if there is one: the last sequence of DELIVERIES
@@ -87,7 +96,7 @@ async fn legacy_task_copy_end(
              shows {name} empty, then start this one",
             info.state.messages
         );
-        return Err(failed(&name)(async_nats::Error::from(message)));
+        return Err(refused(&name, message));
     }
     Ok(Some(routed))
 }

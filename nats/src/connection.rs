@@ -115,8 +115,9 @@ fn decode(part: &str) -> String {
     percent_encoding::percent_decode_str(part).decode_utf8_lossy().into_owned()
 }
 
-/// `urls` with each login replaced, for error messages about a bad URL.
-fn redact(urls: &str) -> String {
+/// `urls` with each login replaced by `***`: what a terminal, a log or an error message may
+/// show of a NATS URL.
+pub fn redact(urls: &str) -> String {
     let redact_one = |url: &str| match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}://***{}", &url[..scheme_end], &url[at..])
@@ -164,6 +165,15 @@ mod tests {
         let mixed = NatsUrl::parse("nats://edgehook:pw@a:4222,nats://edgehook:other@b:4222").err().unwrap();
         assert!(mixed.to_string().contains("different logins"), "{mixed}");
         assert!(!mixed.to_string().contains("other"), "{mixed}");
+    }
+
+    #[test]
+    fn redacting_keeps_the_servers_and_hides_the_login() {
+        assert_eq!(
+            redact("nats://edgehook:secret@127.0.0.1:4223,nats://edgehook:secret@b:4222"),
+            "nats://***@127.0.0.1:4223,nats://***@b:4222"
+        );
+        assert_eq!(redact("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier, and
 //!   a wait for a key to be at least as new as a task needs;
 //! - [`read`]: paged reads of a stream (history, replay);
+//! - [`replication`]: how many replicas each stream, bucket and consumer gets (they fit the
+//!   cluster; bootstrap upgrades in place);
 //! - [`readiness`]: what `/readyz` asks of JetStream;
 //! - [`connection`]: NATS URLs carrying their login (every edgehook connection goes through it).
 //!
@@ -26,6 +28,7 @@ pub mod read;
 pub mod readiness;
 pub mod region;
 pub mod region_backlog;
+pub mod replication;
 pub mod streams;
 pub mod subjects;
 pub mod tasks;

@@ -12,6 +12,7 @@ use async_nats::jetstream::{self, consumer, kv, stream};
 use crate::co_located;
 use crate::readiness::Readiness;
 use crate::region::{HUB_DOMAIN, Region};
+use crate::replication::Replication;
 use crate::subjects;
 use edgehook_domain::priority::Priority;
 
@@ -60,18 +61,60 @@ pub const ENDPOINT_HEALTH_TTL: Duration = Duration::from_secs(3600);
 #[error("creating {what} on JetStream: {source}")]
 pub struct BootstrapError {
     what: String,
+    kind: BootstrapErrorKind,
     #[source]
     source: async_nats::Error,
 }
 
+/// Whether trying again can help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootstrapErrorKind {
+    /// NATS did not answer or refused for now (not connected, no JetStream leader yet, a
+    /// timeout): a service waits and tries again.
+    Unavailable,
+    /// The deployment is not what the service was configured for (a region's server in another
+    /// domain, an older edgehook's data still to drain): trying again cannot help.
+    Refused,
+}
+
+impl BootstrapError {
+    pub fn kind(&self) -> BootstrapErrorKind {
+        self.kind
+    }
+}
+
 pub(crate) fn failed<E: Into<async_nats::Error>>(what: &str) -> impl FnOnce(E) -> BootstrapError + '_ {
-    move |source| BootstrapError { what: what.to_owned(), source: source.into() }
+    move |source| BootstrapError {
+        what: what.to_owned(),
+        kind: BootstrapErrorKind::Unavailable,
+        source: source.into(),
+    }
+}
+
+/// A configuration error: retrying will not help.
+pub(crate) fn refused(what: &str, message: String) -> BootstrapError {
+    BootstrapError { what: what.to_owned(), kind: BootstrapErrorKind::Refused, source: message.into() }
+}
+
+/// Creates the stream `config` or finds it, with the replica count `replication` gives it: an
+/// existing one is brought to that count in place.
+pub(crate) async fn ensure_stream(
+    jetstream: &jetstream::Context,
+    config: stream::Config,
+    replication: &Replication,
+) -> Result<(), BootstrapError> {
+    let name = config.name.clone();
+    let config = stream::Config { num_replicas: replication.replicas(), ..config };
+    jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+    replication.upgrade(jetstream, &name).await
 }
 
 /// The hub's streams and buckets, bound to one connection to the hub.
 #[derive(Clone)]
 pub struct Contract {
     pub jetstream: jetstream::Context,
+    /// The replica count the hub's streams, buckets and consumers have.
+    pub replication: Replication,
     pub webhooks: kv::Store,
     pub sources: kv::Store,
     pub clients: kv::Store,
@@ -82,33 +125,47 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Creates (or finds) the hub's streams, router consumer and buckets.
+    /// Creates (or finds) the hub's streams, router consumer and buckets, with the replica
+    /// count that fits the hub's cluster.
     pub async fn bootstrap(client: async_nats::Client) -> Result<Self, BootstrapError> {
+        Self::bootstrap_with(client, None).await
+    }
+
+    /// [`Self::bootstrap`] with `replicas` (the `--replicas` override) instead of the count the
+    /// cluster's size gives (see [`crate::replication`]).
+    pub async fn bootstrap_with(
+        client: async_nats::Client,
+        replicas: Option<usize>,
+    ) -> Result<Self, BootstrapError> {
         let jetstream = jetstream::new(client);
+        let replication = Replication::detect(&jetstream, replicas).await?;
         for config in [events_stream(), deliveries_stream()] {
-            let name = config.name.clone();
-            jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+            ensure_stream(&jetstream, config, &replication).await?;
         }
         jetstream
             .create_consumer_on_stream(router_consumer(), EVENTS)
             .await
             .map_err(failed(ROUTER_CONSUMER))?;
+        let r = &replication;
         Ok(Self {
-            webhooks: bucket(&jetstream, kv_config(WEBHOOKS_BUCKET)).await?,
-            sources: bucket(&jetstream, kv_config(SOURCES_BUCKET)).await?,
-            clients: bucket(&jetstream, kv_config(CLIENTS_BUCKET)).await?,
-            regions: bucket(&jetstream, kv_config(REGIONS_BUCKET)).await?,
+            webhooks: bucket(&jetstream, kv_config(WEBHOOKS_BUCKET), r).await?,
+            sources: bucket(&jetstream, kv_config(SOURCES_BUCKET), r).await?,
+            clients: bucket(&jetstream, kv_config(CLIENTS_BUCKET), r).await?,
+            regions: bucket(&jetstream, kv_config(REGIONS_BUCKET), r).await?,
             relays: bucket(
                 &jetstream,
                 kv::Config { max_age: RELAY_HEARTBEAT_TTL, history: 1, ..kv_config(RELAYS_BUCKET) },
+                r,
             )
             .await?,
             endpoint_health: bucket(
                 &jetstream,
                 kv::Config { max_age: ENDPOINT_HEALTH_TTL, history: 1, ..kv_config(ENDPOINT_HEALTH_BUCKET) },
+                r,
             )
             .await?,
             jetstream,
+            replication,
         })
     }
 
@@ -131,6 +188,8 @@ impl Contract {
                 co_located::retire_record_copies(&self.jetstream, region).await?;
                 continue;
             }
+            // Created with one replica: the region's relays, which know its cluster, set its
+            // count when they start.
             let regional = jetstream::with_domain(self.jetstream.client(), &region.domain);
             for config in record_streams(region) {
                 let create = regional.get_or_create_stream(config);
@@ -156,7 +215,7 @@ impl Contract {
             history(ATTEMPTS, Region::attempts_stream, subjects::attempts_of_region),
             history(DEAD_LETTERS, Region::dead_letters_stream, subjects::dead_letters_of_region),
         ] {
-            create_or_update(&self.jetstream, config).await?;
+            create_or_update(&self.jetstream, self.replication.fit(&self.jetstream, config).await).await?;
         }
         Ok(())
     }
@@ -191,12 +250,24 @@ pub struct RegionalContract {
     pub hub: jetstream::Context,
     /// The region's mirror of the hub's `webhooks` bucket: readable while the hub is away.
     pub webhooks: kv::Store,
+    /// The replica count the region's streams, mirror and consumers have.
+    pub replication: Replication,
 }
 
 impl RegionalContract {
     /// Creates (or finds) the region's streams, consumer and mirror. Works while the hub is
     /// unreachable: replication starts whenever the link is up.
     pub async fn bootstrap(client: async_nats::Client, region_name: &str) -> Result<Self, BootstrapError> {
+        Self::bootstrap_with(client, region_name, None).await
+    }
+
+    /// [`Self::bootstrap`] with `replicas` (the `--replicas` override) instead of the count the
+    /// region's cluster size gives (see [`crate::replication`]).
+    pub async fn bootstrap_with(
+        client: async_nats::Client,
+        region_name: &str,
+        replicas: Option<usize>,
+    ) -> Result<Self, BootstrapError> {
         let jetstream = jetstream::new(client.clone());
         let account = jetstream.query_account().await.map_err(failed("the account query"))?;
         let region = match account.domain.as_deref() {
@@ -204,22 +275,22 @@ impl RegionalContract {
             Some(domain) if domain == region_name => Region::leaf(region_name),
             Some(domain) => {
                 let message = format!("this NATS server is in domain `{domain}`, not region `{region_name}`");
-                return Err(failed("the region")(async_nats::Error::from(message)));
+                return Err(refused("the region", message));
             }
         }
-        .map_err(|error| failed("the region")(async_nats::Error::from(error.to_string())))?;
+        .map_err(|error| refused("the region", error.to_string()))?;
+        let replication = Replication::detect(&jetstream, replicas).await?;
+        let r = &replication;
 
-        let parking = parking_stream(&region);
-        jetstream.get_or_create_stream(parking).await.map_err(failed(&region.parking_stream()))?;
+        ensure_stream(&jetstream, parking_stream(&region), r).await?;
         let start = if region.is_co_located() {
-            co_located::bootstrap(&jetstream, &region).await?
+            co_located::bootstrap(&jetstream, &region, r).await?
         } else {
             for config in record_streams(&region) {
-                let name = config.name.clone();
-                jetstream.get_or_create_stream(config).await.map_err(failed(&name))?;
+                ensure_stream(&jetstream, config, r).await?;
             }
             // Updated, not only created: a region made before the parking stream gains its source.
-            let deliveries = regional_deliveries_stream(&region);
+            let deliveries = r.fit(&jetstream, regional_deliveries_stream(&region)).await;
             jetstream
                 .create_or_update_stream(deliveries)
                 .await
@@ -239,7 +310,7 @@ impl RegionalContract {
             mirror: Some(hub_source(&region, WEBHOOKS_BUCKET, None)),
             ..kv_config(&region.webhooks_bucket())
         };
-        let mut webhooks = bucket(&jetstream, mirror).await?;
+        let mut webhooks = bucket(&jetstream, mirror, r).await?;
         // async-nats 0.51 keys a same-domain mirror under its own bucket name; the mirrored
         // entries keep the origin's subjects, `$KV.webhooks.<key>`.
         webhooks.prefix = format!("$KV.{WEBHOOKS_BUCKET}.");
@@ -248,7 +319,7 @@ impl RegionalContract {
         } else {
             jetstream::with_domain(client, HUB_DOMAIN)
         };
-        Ok(Self { region, jetstream, hub, webhooks })
+        Ok(Self { region, jetstream, hub, webhooks, replication })
     }
 }
 
@@ -348,22 +419,28 @@ impl RegionalContract {
 }
 
 fn readiness(jetstream: &jetstream::Context, streams: Vec<String>, consumers: &[(&str, &str)]) -> Readiness {
-    Readiness {
-        jetstream: jetstream.clone(),
-        streams,
-        consumers: consumers
-            .iter()
-            .map(|(stream, consumer)| (stream.to_string(), consumer.to_string()))
-            .collect(),
-    }
+    let consumers =
+        consumers.iter().map(|(stream, consumer)| (stream.to_string(), consumer.to_string())).collect();
+    Readiness::new(jetstream.clone(), streams, consumers)
 }
 
-async fn bucket(jetstream: &jetstream::Context, config: kv::Config) -> Result<kv::Store, BootstrapError> {
+/// Creates or finds a bucket, with the replica count `replication` gives it (an existing one is
+/// brought to it in place).
+async fn bucket(
+    jetstream: &jetstream::Context,
+    config: kv::Config,
+    replication: &Replication,
+) -> Result<kv::Store, BootstrapError> {
     let name = config.bucket.clone();
-    match jetstream.get_key_value(&name).await {
-        Ok(store) => Ok(store),
-        Err(_) => jetstream.create_key_value(config).await.map_err(failed(&name)),
-    }
+    let store = match jetstream.get_key_value(&name).await {
+        Ok(store) => store,
+        Err(_) => {
+            let config = kv::Config { num_replicas: replication.replicas(), ..config };
+            jetstream.create_key_value(config).await.map_err(failed(&name))?
+        }
+    };
+    replication.upgrade(jetstream, &store.stream_name).await?;
+    Ok(store)
 }
 
 fn kv_config(name: &str) -> kv::Config {

@@ -1,6 +1,7 @@
 //! What every service shows an operator: `/healthz` (alive), `/readyz` (NATS connected, its
-//! streams and consumers present) and `/metrics` (Prometheus text), plus the JetStream backlog
-//! gauges they report.
+//! streams and consumers present, each stream led; the body lists each stream's replicas and
+//! whether all are current) and `/metrics` (Prometheus text), plus the JetStream backlog and
+//! replica gauges they report.
 //!
 //! Metrics go through the `metrics` facade into one Prometheus recorder per process, so
 //! `edgehook up`, which runs every service in one process, shows all of them at each
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 pub use edgehook_nats::readiness::Readiness;
+use edgehook_nats::replication::ReplicaState;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -51,9 +53,15 @@ pub fn routes(readiness: Readiness) -> BoxedFilter<(Response,)> {
         let readiness = readiness.clone();
         async move {
             match readiness.check().await {
-                Ok(()) => warp::reply::json(&serde_json::json!({"ready": true})).into_response(),
-                Err(reason) => warp::reply::with_status(
-                    warp::reply::json(&serde_json::json!({"ready": false, "reason": reason})),
+                Ok(streams) => {
+                    warp::reply::json(&serde_json::json!({"ready": true, "streams": streams})).into_response()
+                }
+                Err(not_ready) => warp::reply::with_status(
+                    warp::reply::json(&serde_json::json!({
+                        "ready": false,
+                        "reason": not_ready.reason,
+                        "streams": not_ready.streams,
+                    })),
                     StatusCode::SERVICE_UNAVAILABLE,
                 )
                 .into_response(),
@@ -76,9 +84,13 @@ pub async fn serve_admin(
 }
 
 /// Reports each consumer's backlog every few seconds, as
-/// `edgehook_jetstream_consumer_pending_messages` and `..._ack_pending_messages`.
+/// `edgehook_jetstream_consumer_pending_messages` and `..._ack_pending_messages`, and the
+/// replicas of every stream of the domain, as `edgehook_jetstream_stream_replicas` (configured)
+/// and `edgehook_jetstream_stream_current_replicas` (the leader and the replicas JetStream
+/// reports current; 0 without a leader).
 pub async fn report_backlog(jetstream: jetstream::Context, consumers: Vec<(String, String)>) {
     loop {
+        report_replicas(&jetstream).await;
         for (stream, consumer) in &consumers {
             let info = async {
                 let handle = jetstream.get_stream_no_info(stream).await.ok()?;
@@ -93,5 +105,17 @@ pub async fn report_backlog(jetstream: jetstream::Context, consumers: Vec<(Strin
             }
         }
         tokio::time::sleep(BACKLOG_INTERVAL).await;
+    }
+}
+
+async fn report_replicas(jetstream: &jetstream::Context) {
+    use futures::TryStreamExt;
+    let listed = tokio::time::timeout(READY_TIMEOUT, jetstream.streams().try_collect::<Vec<_>>()).await;
+    let Ok(Ok(streams)) = listed else { return };
+    for info in &streams {
+        let state = ReplicaState::of(info);
+        let labels = [("stream", state.stream.clone())];
+        metrics::gauge!("edgehook_jetstream_stream_replicas", &labels).set(state.replicas as f64);
+        metrics::gauge!("edgehook_jetstream_stream_current_replicas", &labels).set(state.current as f64);
     }
 }

@@ -19,6 +19,8 @@ pub const EXPORTED_METRICS: &[(&str, &[&str])] = &[
     ("edgehook_dead_letters_total", &["region", "webhook_id", "reason"]),
     ("edgehook_jetstream_consumer_pending_messages", &["stream", "consumer"]),
     ("edgehook_jetstream_consumer_ack_pending_messages", &["stream", "consumer"]),
+    ("edgehook_jetstream_stream_replicas", &["stream"]),
+    ("edgehook_jetstream_stream_current_replicas", &["stream"]),
     ("edgehook_endpoint_failure_ratio", &["webhook_id"]),
     ("edgehook_endpoint_effective_rate", &["webhook_id"]),
     ("edgehook_deliveries_deferred_total", &["region", "reason"]),
