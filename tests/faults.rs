@@ -15,7 +15,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use support::faults::{
-    ClusterStage, FaultResult, Load, LoadOutcome, Phase, REGION, Report, Tenant, consumers_behind, counter,
+    ClusterStage, FaultResult, HubStage, Load, LoadOutcome, Phase, REGION, Report, Tenant, consumers_behind,
+    counter,
 };
 use support::{Receiver, Up};
 
@@ -45,6 +46,7 @@ fn load(prefix: &str, seconds: u64) -> Load {
         prefix: prefix.to_owned(),
         rate: rate(),
         count: (u64::from(rate()) * seconds) as usize,
+        data_bytes: 0,
         patience: Duration::from_secs(60),
     }
 }
@@ -374,6 +376,72 @@ async fn everything_killed_at_once_on_a_single_node_loses_no_accepted_event() {
         started,
     )
     .await;
+    report.push(result);
+    println!(
+        "\n{}\n\nwall time {:.0} s; written to {}",
+        report.table(),
+        run.elapsed().as_secs_f64(),
+        report.path().display()
+    );
+    let failed: Vec<&str> = report.failed().iter().map(|result| result.fault.as_str()).collect();
+    assert!(failed.is_empty(), "{failed:?}\n{}", report.table());
+}
+
+/// The hub's store this small fills within seconds of the load below.
+const SMALL_STORE: u64 = 24 * 1024 * 1024;
+/// What the operator gives it once it is full.
+const LARGER_STORE: u64 = 1024 * 1024 * 1024;
+const STORE_RAISED_AT: Duration = Duration::from_secs(15);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_event_store_refuses_with_503_and_accepts_again_when_space_returns() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let run = Instant::now();
+    let stage = HubStage::start(SMALL_STORE).await;
+    let api = stage.api();
+    let tenant = Tenant::create(&api).await;
+    let receiver = Receiver::start().await;
+    let urls = Arc::new(RwLock::new(vec![stage.credentials.ingest_url.clone()]));
+    let mut report = Report::new("store-full");
+    let started = Instant::now();
+    let phase = Phase::prepare(&api, &tenant, &receiver, "full1", None).await;
+    // 100 events/s of 16 KB: EVENTS and DELIVERIES each store every one.
+    let load = Load { rate: 100, count: 3000, data_bytes: 16 * 1024, ..load("full1", 30) };
+    let running = load.start(&tenant, urls.clone());
+    // The store fills within seconds; ingest refuses for a while; then space returns.
+    tokio::time::sleep(STORE_RAISED_AT).await;
+    stage.set_store_limit(LARGER_STORE);
+    let mut notes = vec![format!(
+        "store limit {} MiB, raised to {} MiB (SIGHUP) {} s into the load",
+        SMALL_STORE >> 20,
+        LARGER_STORE >> 20,
+        STORE_RAISED_AT.as_secs()
+    )];
+    let outcome = running.await.unwrap();
+    for (reason, body) in &outcome.refusal_bodies {
+        notes.push(format!("{reason}: {body}"));
+    }
+    if !outcome.refusals.keys().any(|reason| reason.starts_with("503")) {
+        notes.push("FAILED: ingest never answered 503 (did the store fill?)".to_owned());
+    }
+    let stage_ref = &stage;
+    let result = measure(
+        "store-full: the hub's JetStream store full (max_file_store), raised 15 s into the load".to_owned(),
+        &phase,
+        &load,
+        &outcome,
+        &receiver,
+        &api,
+        &tenant,
+        async || stage_ref.consumers_behind().await,
+        None,
+        notes,
+        started,
+    )
+    .await;
+    if !result.passed {
+        eprintln!("services' logs:\n{}\n{}", stage.service_logs(30), stage.hub.log_tail(30));
+    }
     report.push(result);
     println!(
         "\n{}\n\nwall time {:.0} s; written to {}",

@@ -33,7 +33,7 @@ use super::processes::DevCredentials;
 use super::proxy::Proxy;
 use super::receiver::Receiver;
 use super::topology::{JWT_SECRET, admin_token};
-use super::{Api, Service, Source, free_port, project_root, until_healthy};
+use super::{Api, NatsServer, Service, Source, free_port, project_root, until_healthy};
 
 pub const HUB_CONF: &str = "nats/conf/hub.conf";
 pub const REGION_CONF: &str = "nats/conf/region.conf";
@@ -434,6 +434,120 @@ pub async fn consumers_behind(
     (!behind.is_empty()).then(|| behind.join("; "))
 }
 
+/// One hub server (the repository's hub.conf) with its JetStream store limited by an include
+/// that restates the `jetstream` block with `max_file_store`, as an operator would size a disk;
+/// [`HubStage::set_store_limit`] changes the limit and reloads the server (SIGHUP).
+pub struct HubStage {
+    pub hub: NatsServer,
+    pub credentials: DevCredentials,
+    pub services: Vec<Proc>,
+    hub_js: async_nats::jetstream::Context,
+    _logs: TempDir,
+}
+
+const STORE_LIMIT_FILE: &str = "store-limit.conf";
+
+fn store_limit(bytes: u64) -> String {
+    format!(
+        "jetstream {{\n  store_dir: $EDGEHOOK_NATS_STORE_DIR\n  domain: hub\n  max_file_store: {bytes}\n}}\n"
+    )
+}
+
+impl HubStage {
+    /// The hub with `max_file_store` bytes, and control plane, ingest, router and a relay of the
+    /// co-located region as processes.
+    pub async fn start(max_file_store: u64) -> Self {
+        super::install_crypto_provider();
+        let logins = test_logins();
+        let (port, leaf_port) = (free_port(), free_port());
+        let conf = format!("include ./edgehook.conf\ninclude ./{STORE_LIMIT_FILE}\n");
+        let spec = edgehook::nats_server::ServerSpec::new("hub", conf, port)
+            .file("edgehook.conf", super::tools::read(HUB_CONF))
+            .file(STORE_LIMIT_FILE, store_limit(max_file_store))
+            .env("EDGEHOOK_NATS_LEAF_PORT", leaf_port.to_string())
+            .envs(logins.server_env().expect("the test logins are valid"));
+        let hub = NatsServer::start(spec).await;
+        let url = logins.service_url(&format!("127.0.0.1:{port}"));
+        let logs = tempfile::tempdir().unwrap();
+        let [control_addr, ingest_addr, router_admin, relay_admin]: [String; 4] =
+            std::array::from_fn(|_| format!("127.0.0.1:{}", free_port()));
+        let guard = "--allow-private-callbacks";
+        let specs: [(&str, Vec<&str>, &str); 4] = [
+            (
+                "control-plane",
+                vec![
+                    "control-plane",
+                    "--nats-url",
+                    &url,
+                    "--addr",
+                    &control_addr,
+                    "--jwt-secret",
+                    JWT_SECRET,
+                    "--allow-http-callbacks",
+                    guard,
+                ],
+                &control_addr,
+            ),
+            ("ingest", vec!["ingest", "--nats-url", &url, "--addr", &ingest_addr], &ingest_addr),
+            ("router", vec!["router", "--nats-url", &url, "--admin-addr", &router_admin], &router_admin),
+            (
+                "relay",
+                vec![
+                    "relay",
+                    "--nats-url",
+                    &url,
+                    "--admin-addr",
+                    &relay_admin,
+                    "--delivery-timeout-ms",
+                    "5000",
+                    guard,
+                ],
+                &relay_admin,
+            ),
+        ];
+        let mut services = Vec::new();
+        for (name, args, health) in specs {
+            let mut proc = Proc::start(logs.path(), name, args.into_iter().map(String::from).collect());
+            proc.health_url = format!("http://{health}");
+            services.push(proc);
+        }
+        for proc in &services {
+            proc.until_healthy().await;
+        }
+        let credentials = DevCredentials {
+            control_plane_url: format!("http://{control_addr}"),
+            ingest_url: format!("http://{ingest_addr}"),
+            nats_url: hub.source_url(),
+            nats_service_url: url.clone(),
+            admin_token: admin_token(),
+        };
+        let hub_js = async_nats::jetstream::new(super::connect_service(&url).await);
+        Self { hub, credentials, services, hub_js, _logs: logs }
+    }
+
+    pub fn api(&self) -> Api {
+        Api::new(&self.credentials)
+    }
+
+    /// Writes a new `max_file_store` and reloads the server.
+    pub fn set_store_limit(&self, bytes: u64) {
+        std::fs::write(self.hub.config_dir().join(STORE_LIMIT_FILE), store_limit(bytes)).unwrap();
+        self.hub.reload();
+    }
+
+    pub async fn consumers_behind(&self) -> Option<String> {
+        let mut consumers = vec![(&self.hub_js, "EVENTS".to_owned(), "router".to_owned())];
+        for tier in ["high", "standard", "bulk"] {
+            consumers.push((&self.hub_js, "DELIVERIES".to_owned(), format!("dispatch-{tier}")));
+        }
+        consumers_behind(&consumers).await
+    }
+
+    pub fn service_logs(&self, lines: usize) -> String {
+        self.services.iter().map(|proc| proc.log_tail(lines)).collect::<Vec<_>>().join("\n")
+    }
+}
+
 async fn stream_leader(js: &async_nats::jetstream::Context, stream: &str) -> Option<String> {
     let request = async { js.get_stream(stream).await.ok()?.info().await.ok()?.cluster.clone()?.leader };
     tokio::time::timeout(Duration::from_secs(5), request).await.ok().flatten()
@@ -479,6 +593,8 @@ pub struct Load {
     pub prefix: String,
     pub rate: u32,
     pub count: usize,
+    /// Padding in each event's `data`, for events of a size.
+    pub data_bytes: usize,
     /// Gives up on events still refused this long after the last one was due.
     pub patience: Duration,
 }
@@ -532,7 +648,7 @@ impl Load {
                         &tenant.client_id,
                         &event_id,
                         &event_type,
-                        json!({"n": n, "phase": load.prefix}),
+                        json!({"n": n, "phase": load.prefix, "padding": "x".repeat(load.data_bytes)}),
                     ))
                     .unwrap();
                     loop {
@@ -550,7 +666,8 @@ impl Load {
                                     outcome.accepted.insert(event_id.clone(), event_type.clone());
                                     true
                                 }
-                                Err(why) => {
+                                Err((why, body)) => {
+                                    outcome.refusal_bodies.entry(why.clone()).or_insert(body);
                                     *outcome.refusals.entry(why).or_default() += 1;
                                     let give_up = now >= give_up_at;
                                     if give_up {
@@ -585,7 +702,14 @@ impl Load {
     }
 }
 
-async fn post(http: &reqwest::Client, url: &str, source: &Source, body: &[u8]) -> Result<(), String> {
+/// Ok when accepted; otherwise the reason (`<status> <error code>`, `timeout`, `connection`) and
+/// the answer's body.
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    source: &Source,
+    body: &[u8],
+) -> Result<(), (String, String)> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let response = http
         .post(url)
@@ -596,13 +720,17 @@ async fn post(http: &reqwest::Client, url: &str, source: &Source, body: &[u8]) -
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|error| if error.is_timeout() { "timeout".to_owned() } else { "connection".to_owned() })?;
+        .map_err(|error| {
+            let why = if error.is_timeout() { "timeout" } else { "connection" };
+            (why.to_owned(), error.to_string())
+        })?;
     match response.status().as_u16() {
         202 => Ok(()),
         status => {
-            let body: Value = response.json().await.unwrap_or(Value::Null);
+            let text = response.text().await.unwrap_or_default();
+            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let code = body["error"]["code"].as_str().unwrap_or("-").to_owned();
-            Err(format!("{status} {code}"))
+            Err((format!("{status} {code}"), text))
         }
     }
 }
@@ -620,6 +748,8 @@ pub struct LoadOutcome {
     pub attempts: Vec<(Instant, bool)>,
     /// Refusals by reason (`503 unavailable`, `connection`, `timeout`).
     pub refusals: BTreeMap<String, usize>,
+    /// The first answer's body of each reason.
+    pub refusal_bodies: BTreeMap<String, String>,
 }
 
 impl Default for LoadOutcome {
@@ -632,6 +762,7 @@ impl Default for LoadOutcome {
             never_accepted: Vec::new(),
             attempts: Vec::new(),
             refusals: BTreeMap::new(),
+            refusal_bodies: BTreeMap::new(),
         }
     }
 }

@@ -105,6 +105,18 @@ impl NatsServer {
         }
     }
 
+    /// SIGHUP: the server reads its configuration (in [`Self::config_dir`]) again.
+    pub fn reload(&self) {
+        let pid = self.server.as_ref().and_then(|server| server.pid()).expect("running");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGHUP)
+            .unwrap();
+    }
+
+    /// Where its configuration and the files it includes are written.
+    pub fn config_dir(&self) -> PathBuf {
+        self.store.path().join("nats").join(self.spec.name())
+    }
+
     /// JetStream's store directory (what a lost disk loses).
     pub fn jetstream_dir(&self) -> PathBuf {
         self.store.path().join("nats").join(self.spec.name()).join("jetstream")
