@@ -178,6 +178,21 @@ impl Fault {
                 std::fs::remove_dir_all(server.nats.jetstream_dir()).unwrap();
                 tokio::time::sleep(RESTART_AFTER).await;
                 server.nats.start_again().await;
+                let back = Instant::now();
+                let caught_up = support::poll_until(Duration::from_secs(90), || async {
+                    stage.hub_replicas_behind().await.is_none().then_some(())
+                })
+                .await;
+                notes.push(match caught_up {
+                    Ok(_) => format!(
+                        "{leader} current again {:.1} s after it restarted",
+                        back.elapsed().as_secs_f64()
+                    ),
+                    Err(()) => format!(
+                        "FAILED: {leader} not current 90 s after it restarted: {}",
+                        stage.hub_replicas_behind().await.unwrap_or_default()
+                    ),
+                });
             }
             Fault::KillRegionServer => {
                 let leader = stage

@@ -383,6 +383,25 @@ impl ClusterStage {
         all
     }
 
+    /// None once every hub stream has all its replicas current (a restarted server caught up);
+    /// otherwise which are not.
+    pub async fn hub_replicas_behind(&self) -> Option<String> {
+        let mut behind = Vec::new();
+        for name in ["EVENTS", "DELIVERIES", "ATTEMPTS", "DEAD_LETTERS"] {
+            let request = async { self.hub_js.get_stream(name).await.ok()?.info().await.ok().cloned() };
+            let Ok(Some(info)) = tokio::time::timeout(Duration::from_secs(5), request).await else {
+                behind.push(format!("{name} unavailable"));
+                continue;
+            };
+            let Some(cluster) = info.cluster else { continue };
+            let current = cluster.replicas.iter().filter(|peer| peer.current && !peer.offline).count();
+            if current + 1 < info.config.num_replicas {
+                behind.push(format!("{name}: {} of {} current", current + 1, info.config.num_replicas));
+            }
+        }
+        (!behind.is_empty()).then(|| behind.join("; "))
+    }
+
     /// None once the router's consumer on EVENTS and the region's dispatch consumers have nothing
     /// pending and nothing unacknowledged; otherwise what is left.
     pub async fn consumers_behind(&self) -> Option<String> {
