@@ -97,7 +97,7 @@ impl Settler {
                 return self.nak(message, position, *delay, deferred.is_some()).await;
             }
             Settlement::Park { until, attempts_made, .. } => {
-                match self.parking.park(&task, *attempts_made, *until).await {
+                match self.parking.park(&task, position.sequence, *attempts_made, *until).await {
                     Ok(()) => true,
                     Err(error) => {
                         tracing::warn!(%error, "parking a delivery failed; it waits in its consumer");
