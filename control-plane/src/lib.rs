@@ -53,6 +53,7 @@ pub async fn serve(
     contract.declare_regions(&config.regions).await?;
     let state = AppState::new(config, contract);
     let regions = tokio::spawn(handlers::regions::report(state.clone()));
+    tokio::spawn(handlers::webhooks::finish_replays(state.clone()));
     warp::serve(routes::api(state)).incoming(listener).graceful(shutdown).run().await;
     regions.abort();
     Ok(())

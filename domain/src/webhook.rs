@@ -56,6 +56,12 @@ pub struct Webhook {
     /// When edgehook disabled it: enabling it again replays what it missed since.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub disabled_at: Option<OffsetDateTime>,
+    /// Enabled again after edgehook disabled it: the events it missed since this time are
+    /// still to be replayed. Written with the enabling write and cleared once the replay is
+    /// stored, so a control plane that dies in between finishes the replay when it starts
+    /// again (or on the next PATCH) instead of losing it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub missed_since: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

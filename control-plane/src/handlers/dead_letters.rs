@@ -3,8 +3,19 @@
 //! `GET /api/v1/webhooks/{id}/dead-letters` lists them; `POST .../dead-letters/redrive` puts
 //! each back on the delivery stream as a new task with the whole retry budget
 //! (`edgehook_nats::tasks::TaskPublisher::redriven`: the attempts of its first life, parked ones
-//! included, do not count) and then removes it from the dead letters, in that order, so a crash
-//! in between re-sends rather than loses (the task's id, `redrive:<sequence>`, makes it once).
+//! included, do not count) and then removes it from the dead letters, in that order.
+//!
+//! ## A redrive killed between publishing and deleting
+//!
+//! The task is stored (and delivered), the dead letter is still listed. The client's retry,
+//! or any later redrive, publishes the letter's task again with the same `Nats-Msg-Id`,
+//! `redrive:<the letter's sequence in DEAD_LETTERS>`: within DELIVERIES' one-hour dedup window
+//! JetStream drops it as a duplicate (its ack says so, which counts as stored) and the letter
+//! is deleted, so the letter is delivered once; later than that, a second task, a duplicate
+//! delivery with the same `webhook-id`, never a loss. The same holds for two redrives at once
+//! and for a delete that fails (a 503: call again). `tests/crash_recovery.rs` stores exactly
+//! that half-done state and redrives. (A sequence names one letter only while DEAD_LETTERS
+//! lives: a stream deleted by hand and made again within the hour could reuse one.)
 
 use std::collections::HashMap;
 

@@ -4,8 +4,32 @@
 //! a change as soon as JetStream delivers it to their local copy. PATCH is a JSON merge patch
 //! (RFC 7396) over the editable fields, so `{"retry_config": {"max_retries": 3}}` changes one
 //! setting and keeps the others.
+//!
+//! ## What a control plane killed mid-request leaves
+//!
+//! Every change is one compare-and-set write of the webhook's record; nothing else is written
+//! beside it, with one exception below. So a crash leaves the change made or not made, and the
+//! client's retry (which gets no answer, so it retries) makes it once.
+//! - **A region move is that one write.** PATCH `{"region": "eu"}` writes the webhook with its
+//!   new region and version; nothing is moved by the control plane. Tasks already queued in
+//!   the old region move lazily: a relay there finds the webhook's region changed and forwards
+//!   each task to the new region at the hub, acknowledging it only once the forwarded copy is
+//!   stored (`edgehook_nats::tasks`: the id `<routed id>:to:<region>` makes a forward twice
+//!   one task). Tasks routed after the write go to the new region directly. There is no
+//!   half-done move to finish: killed before the write, nothing moved; after it, the move is
+//!   complete and the relays carry it out, a relay killed mid-forward included.
+//! - **Enabling a webhook edgehook disabled also replays what it missed**, a second effect.
+//!   It used to be replayed before the write, with tasks waiting for the written version: a
+//!   control plane killed in between left tasks that could only go once some later write
+//!   reached that version, each holding a relay worker for its replication patience every
+//!   time it came back. Now the enabling write carries [`Webhook::missed_since`], the replay
+//!   follows and clears it: killed before the write, nothing happened (the retry does it all);
+//!   killed after it (or the replay failed), [`finish_replays`] replays at the next start or
+//!   within a minute (a retried PATCH too), with the router's own task ids, so an event
+//!   replayed twice or also routed is one task. `tests/crash_recovery.rs` leaves that state.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use bytes::Bytes;
 use edgehook_domain::endpoint_health::EndpointHealth;
@@ -211,6 +235,7 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
         description: fields.description,
         disabled_reason: None,
         disabled_at: None,
+        missed_since: None,
         created_at: now,
         updated_at: now,
         version: 0,
@@ -285,7 +310,9 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         return Err(FieldError::invalid("signature", message).into());
     }
     let url_changed = callback_url != stored.callback_url;
+    let missed_since = missed_since(&stored, fields.status);
     let webhook = Webhook {
+        missed_since,
         callback_url_verified: if url_changed {
             reachable(&state, &callback_url).await
         } else {
@@ -307,18 +334,20 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         ..stored
     }
     .revised();
-    // Enabled again: what was routed past it while disabled is delivered now. Replayed before
-    // the change is saved, so a failure leaves it disabled and the client's retry replays again
-    // (with the same task ids: nothing made twice); its tasks wait the moment it takes to save.
-    let replayed = match (stored.status, webhook.status, stored.disabled_at) {
-        (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) => Some(
-            edgehook_router::replay::missed(&state.contract.jetstream, &webhook, disabled_at)
-                .await
-                .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?,
-        ),
-        _ => None,
-    };
+    // Enabled again: what was routed past it while disabled is delivered now. The enabling
+    // write records since when (`missed_since`), the replay follows and then clears it: a
+    // failure or a crash in between leaves the mark, and the retry or the next start replays
+    // again (with the same task ids: nothing made twice). The module doc says why this order.
     save_update(&state, &webhook, revision).await?;
+    let (webhook, replayed) = match webhook.missed_since {
+        Some(since) if webhook.status == WebhookStatus::Active => {
+            let replayed = edgehook_router::replay::missed(&state.contract.jetstream, &webhook, since)
+                .await
+                .map_err(|error| ApiError::internal("replaying the events missed while disabled", error))?;
+            (replayed_since(&state, &webhook, since).await?, Some(replayed))
+        }
+        _ => (webhook, None),
+    };
     let mut answer = serde_json::to_value(WebhookView::of(&webhook)).expect("a view serializes");
     if let Some(replayed) = replayed {
         answer["replay"] = serde_json::to_value(replayed).expect("a replay serializes");
@@ -399,6 +428,83 @@ pub(super) async fn store_update(
     Ok(webhook)
 }
 
+/// Since when `stored`, changed to `status`, has events to replay: since it was disabled, when
+/// the change enables a webhook edgehook disabled; or since what an earlier enabling left to
+/// replay (kept, whatever the status, until a replay clears it).
+fn missed_since(stored: &Webhook, status: WebhookStatus) -> Option<OffsetDateTime> {
+    let enabled_now = match (stored.status, status, stored.disabled_at) {
+        (WebhookStatus::Disabled, WebhookStatus::Active, Some(disabled_at)) => Some(disabled_at),
+        _ => None,
+    };
+    match (enabled_now, stored.missed_since) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The replay since `since` is stored: clears the mark, unless a later enabling changed it.
+async fn replayed_since(
+    state: &AppState,
+    webhook: &Webhook,
+    since: OffsetDateTime,
+) -> Result<Webhook, ApiError> {
+    store_update(state, &webhook.client_id, &webhook.id, |current| {
+        let done = current.missed_since == Some(since);
+        Webhook { missed_since: if done { None } else { current.missed_since }, ..current }
+    })
+    .await
+}
+
+/// How often [`finish_replays`] looks again, and how old a mark must be then (a younger one
+/// is probably a PATCH still replaying).
+const FINISH_EVERY: Duration = Duration::from_secs(30);
+
+/// Finishes the replays an enabling write left marked ([`Webhook::missed_since`]: a control
+/// plane killed between the write and the replay, or a replay that failed): at start every
+/// marked active webhook, then every [`FINISH_EVERY`] those marked at least that long ago.
+/// Each replay runs to its end (cursor after cursor); a failure is logged and tried again.
+/// Several control planes may finish the same one: the task ids make it once.
+pub async fn finish_replays(state: AppState) {
+    let mut min_age = Duration::ZERO;
+    loop {
+        if let Err(error) = state.webhooks.sync().await {
+            tracing::warn!(%error, "reading webhooks to finish their replays");
+        }
+        let now = edgehook_domain::now();
+        let marked = state.webhooks.range("", None, usize::MAX).into_iter().filter(|webhook| {
+            webhook.missed_since.is_some()
+                && webhook.status == WebhookStatus::Active
+                && now - webhook.updated_at >= min_age
+        });
+        for webhook in marked {
+            let since = webhook.missed_since.expect("filtered");
+            match finish_replay(&state, &webhook, since).await {
+                Ok(replayed) => {
+                    tracing::info!(webhook_id = %webhook.id, replayed, "finished replaying the events missed while disabled")
+                }
+                Err(error) => {
+                    tracing::warn!(webhook_id = %webhook.id, %error, "finishing a replay failed; trying again later")
+                }
+            }
+        }
+        min_age = FINISH_EVERY;
+        tokio::time::sleep(FINISH_EVERY).await;
+    }
+}
+
+async fn finish_replay(state: &AppState, webhook: &Webhook, since: OffsetDateTime) -> Result<usize, String> {
+    use edgehook_router::replay::{self, Cursor};
+    let jetstream = &state.contract.jetstream;
+    let mut step = replay::missed(jetstream, webhook, since).await.map_err(|error| error.to_string())?;
+    let mut replayed = step.replayed;
+    while let Some(cursor) = step.cursor.as_deref().and_then(Cursor::parse) {
+        step = replay::resume(jetstream, webhook, cursor).await.map_err(|error| error.to_string())?;
+        replayed += step.replayed;
+    }
+    replayed_since(state, webhook, since).await.map_err(|error| error.message)?;
+    Ok(replayed)
+}
+
 async fn reachable(state: &AppState, callback_url: &str) -> bool {
     match url::Url::parse(callback_url) {
         Ok(url) => state.callback_policy.answers(&url).await,
@@ -425,8 +531,38 @@ fn merge_patch(target: &mut Value, patch: Value) {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use time::macros::datetime;
 
-    use super::merge_patch;
+    use super::*;
+
+    #[test]
+    fn an_enabling_write_marks_what_to_replay_and_the_mark_stays_until_replayed() {
+        let disabled_at = datetime!(2026-11-30 01:00:00 UTC);
+        let webhook = |status, disabled_at, missed_since| {
+            let mut webhook: Webhook = serde_json::from_value(json!({
+                "id": WebhookId::generate(), "client_id": ClientId::generate(),
+                "callback_url": "https://example.com/hook", "event_types": [], "trigger_conditions": {},
+                "retry_config": {}, "rate_limit": {}, "status": "active", "signing_secret": "sealed",
+                "description": null, "callback_url_verified": true,
+                "created_at": "2026-11-30T00:00:00Z", "updated_at": "2026-11-30T00:00:00Z",
+            }))
+            .unwrap();
+            webhook.status = status;
+            webhook.disabled_at = disabled_at;
+            webhook.missed_since = missed_since;
+            webhook
+        };
+        let disabled = webhook(WebhookStatus::Disabled, Some(disabled_at), None);
+        assert_eq!(missed_since(&disabled, WebhookStatus::Active), Some(disabled_at));
+        assert_eq!(missed_since(&disabled, WebhookStatus::Disabled), None);
+        // Disabled by the client (no `disabled_at`): nothing was routed past it by edgehook.
+        assert_eq!(missed_since(&webhook(WebhookStatus::Disabled, None, None), WebhookStatus::Active), None);
+        // Left marked by a control plane killed after the enabling write: any change keeps it.
+        let marked = webhook(WebhookStatus::Active, None, Some(disabled_at));
+        assert_eq!(missed_since(&marked, WebhookStatus::Active), Some(disabled_at));
+        assert_eq!(missed_since(&marked, WebhookStatus::Inactive), Some(disabled_at));
+        assert_eq!(missed_since(&webhook(WebhookStatus::Active, None, None), WebhookStatus::Active), None);
+    }
 
     #[test]
     fn a_merge_patch_changes_only_what_it_names() {
