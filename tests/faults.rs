@@ -281,6 +281,7 @@ async fn measure(
         duplicates: deliveries.duplicates,
         longest_ingest_refusal_ms: refusal.as_millis(),
         longest_delivery_gap_ms: deliveries.longest_gap.as_millis(),
+        longest_delivery_delay_ms: deliveries.longest_delay.as_millis(),
         history_missing,
         attempt_records,
         consumers_settled: behind.is_none(),

@@ -683,6 +683,7 @@ impl Load {
                             match accepted {
                                 Ok(()) => {
                                     outcome.accepted.insert(event_id.clone(), event_type.clone());
+                                    outcome.accepted_at.entry(event_id.clone()).or_insert(now);
                                     true
                                 }
                                 Err((why, body)) => {
@@ -761,6 +762,8 @@ pub struct LoadOutcome {
     pub finished: Option<Instant>,
     /// Accepted (202) event ids and their types.
     pub accepted: BTreeMap<String, String>,
+    /// When each was accepted.
+    pub accepted_at: HashMap<String, Instant>,
     /// Still refused when the load gave up.
     pub never_accepted: Vec<String>,
     /// Every request: when it was answered and whether it was accepted, in time order.
@@ -778,6 +781,7 @@ impl Default for LoadOutcome {
             started: now,
             finished: None,
             accepted: BTreeMap::new(),
+            accepted_at: HashMap::new(),
             never_accepted: Vec::new(),
             attempts: Vec::new(),
             refusals: BTreeMap::new(),
@@ -877,7 +881,7 @@ impl Phase {
         let deadline = Instant::now() + patience;
         let expected = self.expected(outcome);
         loop {
-            let check = self.count(receiver, &expected, outcome.started);
+            let check = self.count(receiver, &expected, outcome);
             if check.lost == 0 || Instant::now() >= deadline {
                 return check;
             }
@@ -889,7 +893,7 @@ impl Phase {
         &self,
         receiver: &Receiver,
         expected: &[(&PhaseWebhook, BTreeSet<String>)],
-        since: Instant,
+        outcome: &LoadOutcome,
     ) -> DeliveryCheck {
         let mut check = DeliveryCheck::default();
         let mut times = Vec::new();
@@ -901,7 +905,13 @@ impl Phase {
                     .ok()
                     .and_then(|body| body["event_id"].as_str().map(str::to_owned))
                     .unwrap_or_default();
-                *seen.entry(id).or_default() += 1;
+                let count = seen.entry(id.clone()).or_default();
+                *count += 1;
+                let first_of_accepted = if *count == 1 { outcome.accepted_at.get(&id) } else { None };
+                if let Some(accepted) = first_of_accepted {
+                    check.longest_delay =
+                        check.longest_delay.max(request.at.saturating_duration_since(*accepted));
+                }
             }
             check.expected += wanted.len();
             check.deliveries += seen.values().sum::<usize>();
@@ -911,7 +921,7 @@ impl Phase {
             check.lost += missing.len();
             check.lost_examples.extend(missing.iter().take(5).map(|id| format!("{}:{id}", webhook.path)));
         }
-        times.retain(|at| *at >= since);
+        times.retain(|at| *at >= outcome.started);
         times.sort();
         check.longest_gap = times.windows(2).map(|pair| pair[1] - pair[0]).max().unwrap_or_default();
         check
@@ -997,6 +1007,8 @@ pub struct DeliveryCheck {
     /// Delivered events the source never saw accepted (an answer lost in a crash).
     pub unacknowledged_delivered: usize,
     pub longest_gap: Duration,
+    /// The longest time from an event's acceptance to its first delivery to a webhook.
+    pub longest_delay: Duration,
 }
 
 /// One fault's row of the matrix.
@@ -1012,6 +1024,7 @@ pub struct FaultResult {
     pub duplicates: usize,
     pub longest_ingest_refusal_ms: u128,
     pub longest_delivery_gap_ms: u128,
+    pub longest_delivery_delay_ms: u128,
     pub history_missing: usize,
     pub attempt_records: usize,
     pub consumers_settled: bool,
@@ -1022,11 +1035,11 @@ pub struct FaultResult {
 }
 
 impl FaultResult {
-    pub const HEADER: &str = "| fault | accepted | lost | duplicates | longest ingest refusal | longest delivery gap | history missing | consumers settled | passed |";
+    pub const HEADER: &str = "| fault | accepted | lost | duplicates | longest ingest refusal | longest delivery gap | longest delivery delay | history missing | consumers settled | passed |";
 
     pub fn row(&self) -> String {
         format!(
-            "| {} | {}/{} | {} | {} | {:.1} s | {:.1} s | {} | {} | {} |",
+            "| {} | {}/{} | {} | {} | {:.1} s | {:.1} s | {:.1} s | {} | {} | {} |",
             self.fault,
             self.accepted,
             self.events_sent,
@@ -1034,6 +1047,7 @@ impl FaultResult {
             self.duplicates,
             self.longest_ingest_refusal_ms as f64 / 1000.0,
             self.longest_delivery_gap_ms as f64 / 1000.0,
+            self.longest_delivery_delay_ms as f64 / 1000.0,
             self.history_missing,
             if self.consumers_settled { "yes" } else { "NO" },
             if self.passed { "yes" } else { "NO" },
