@@ -567,6 +567,25 @@ impl HubStage {
     }
 }
 
+/// The services go first, at once: they would otherwise wait for the servers dropped before them.
+impl Drop for ClusterStage {
+    fn drop(&mut self) {
+        self.control_plane.kill();
+        self.router.kill();
+        for proc in self.ingest.iter_mut().chain(&mut self.relays) {
+            proc.kill();
+        }
+    }
+}
+
+impl Drop for HubStage {
+    fn drop(&mut self) {
+        for proc in &mut self.services {
+            proc.kill();
+        }
+    }
+}
+
 async fn stream_leader(js: &async_nats::jetstream::Context, stream: &str) -> Option<String> {
     let request = async { js.get_stream(stream).await.ok()?.info().await.ok()?.cluster.clone()?.leader };
     tokio::time::timeout(Duration::from_secs(5), request).await.ok().flatten()
