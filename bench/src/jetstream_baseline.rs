@@ -12,7 +12,8 @@
 //! - a router stage pulls them from `router`, stores one task each in DELIVERIES (with its
 //!   `Nats-Msg-Id`), and acks each event once its task is stored (the router);
 //! - a relay stage pulls the tasks from `dispatch-standard`, stores one attempt record each in
-//!   ATTEMPTS (a subject per event, as the recorder does) and acks the task once it is stored.
+//!   ATTEMPTS (on the webhook's subject; the recorder also packs a webhook's records of a few
+//!   milliseconds into one message, which this leaves out) and acks the task once it is stored.
 //!
 //! So three stores and two consumed, acknowledged messages per event. `--stores 2` leaves out the
 //! attempt record (the relay stage only acks), `--stores 1` also the task (the router stage only
@@ -294,7 +295,7 @@ async fn stage(
                         .message_id(format!("msg_{sequence}:{}", pipeline.webhook.as_str())),
                 ),
                 Store::Attempt => (
-                    subjects::attempt(REGION, &pipeline.client, &pipeline.webhook, &format!("e{sequence}")),
+                    subjects::attempt(REGION, &pipeline.client, &pipeline.webhook),
                     PublishMessage::build().payload(pipeline.attempt.clone()),
                 ),
             };

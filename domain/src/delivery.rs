@@ -59,7 +59,8 @@ pub enum AttemptOutcome {
     Failed,
 }
 
-/// One attempt to deliver, on `attempts.<client>.<webhook>.<event_id>`.
+/// One attempt to deliver; a relay publishes a webhook's records in batches on
+/// `rgn.<region>.attempts.<client>.<webhook>` (`edgehook_nats::attempt_log`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     pub message_id: MessageId,

@@ -11,7 +11,8 @@
 //!   subject, `Nats-Msg-Id`, attempt count and webhook version;
 //! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier, and
 //!   a wait for a key to be at least as new as a task needs;
-//! - [`read`]: paged reads of a stream (history, replay);
+//! - [`read`]: paged reads of a stream (history, replay); [`attempt_log`]: attempt records
+//!   batched into messages on a subject per webhook, and read back;
 //! - [`replication`]: how many replicas each stream, bucket and consumer gets (they fit the
 //!   cluster; bootstrap upgrades in place);
 //! - [`readiness`]: what `/readyz` asks of JetStream;
@@ -21,6 +22,7 @@
 //! time, and on no HTTP or cryptography crate. The NATS server configurations the tests and
 //! `edgehook up` run live beside it, in `nats/conf/`.
 
+pub mod attempt_log;
 mod co_located;
 pub mod connection;
 pub mod kv_cache;

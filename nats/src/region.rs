@@ -9,7 +9,7 @@
 //! ```text
 //! hub  DELIVERIES deliveries.<region>.>  ──source (filter)──▶  DLV_<region>     dispatch consumer
 //! hub  KV webhooks                       ──mirror──────────▶  KV webhooks_<region>
-//! hub  ATTEMPTS      ◀──source── ATT_<region>  rgn.<region>.attempts.<client>.<webhook>.<event_id>
+//! hub  ATTEMPTS      ◀──source── ATT_<region>  rgn.<region>.attempts.<client>.<webhook>
 //! hub  DEAD_LETTERS  ◀──source── DLQ_<region>  rgn.<region>.deadletters.<client>.<webhook>
 //! ```
 //!

@@ -9,9 +9,14 @@
 //! region <r> (captured by its own streams; the hub sources them):
 //! rgn.<r>.park.wait.<id>                            a task set aside (schedule) PARK_<r>
 //! rgn.<r>.park.due.<tier>.<client>.<webhook>        ... once due; DLV_<r> takes it back
-//! rgn.<r>.attempts.<client>.<webhook>.<event_id>    every delivery attempt     ATT_<r>
+//! rgn.<r>.attempts.<client>.<webhook>               delivery attempts (batches) ATT_<r>
 //! rgn.<r>.deadletters.<client>.<webhook>            deliveries that gave up    DLQ_<r>
 //! ```
+//!
+//! No subject names an event: nats-server keeps memory per distinct subject a stream holds, so
+//! a stream's subjects must be bounded by clients and webhooks, never by events
+//! (`tests/subject_counts.rs`). The one exception is a parked task's schedule
+//! (`park.wait.<id>`), which exists only while the task waits.
 
 use edgehook_domain::ids::{ClientId, SourceId, WebhookId};
 use edgehook_domain::priority::Priority;
@@ -67,22 +72,26 @@ pub fn parked_due_of_region(region: &str) -> String {
     format!("rgn.{region}.park.due.>")
 }
 
-/// `event_id` must have passed [`edgehook_domain::event::validate_event_id`].
-pub fn attempt(region: &str, client: &ClientId, webhook: &WebhookId, event_id: &str) -> String {
-    format!("rgn.{region}.attempts.{client}.{webhook}.{event_id}")
+/// One webhook's attempt records in a region: a subject per webhook, never per event
+/// ([`crate::attempt_log`] packs several records into a message).
+pub fn attempt(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("rgn.{region}.attempts.{client}.{webhook}")
 }
 
 pub fn attempts_of_region(region: &str) -> String {
     format!("rgn.{region}.attempts.>")
 }
 
-/// One webhook's attempts, from every region it was ever delivered from.
-pub fn attempts_of_webhook(client: &ClientId, webhook: &WebhookId) -> String {
-    format!("rgn.*.attempts.{client}.{webhook}.*")
+/// One webhook's attempts, from every region it was ever delivered from: the subject of its
+/// batches and the subjects per event records had before batches (still read back).
+pub fn attempts_of_webhook(client: &ClientId, webhook: &WebhookId) -> Vec<String> {
+    vec![format!("rgn.*.attempts.{client}.{webhook}"), format!("rgn.*.attempts.{client}.{webhook}.*")]
 }
 
-pub fn attempts_of_event(client: &ClientId, event_id: &str) -> String {
-    format!("rgn.*.attempts.{client}.*.{event_id}")
+/// Every attempt of a client's webhooks, in both subject shapes (no subject names an event any
+/// more: an event's attempts are found in its client's records).
+pub fn attempts_of_client(client: &ClientId) -> String {
+    format!("rgn.*.attempts.{client}.>")
 }
 
 pub fn dead_letter(region: &str, client: &ClientId, webhook: &WebhookId) -> String {

@@ -2,6 +2,13 @@
 //!
 //! `GET /api/v1/webhooks/{id}/deliveries` and `GET /api/v1/events/{event_id}/deliveries`, oldest
 //! first, paged with `?limit=&after=<next_cursor>`.
+//!
+//! Why an event's history is a scan: records are on a subject per webhook, batched
+//! ([`edgehook_nats::attempt_log`]), so no subject names an event; an event's attempts are the
+//! records of its client's webhooks whose `event_id` matches. A request looks at no more than
+//! [`EVENT_SCAN`] messages and then answers with what it found and a `next_cursor` (a page may
+//! so hold fewer records than `limit`). This is the interim until history is read from the
+//! history store (issue 15), which indexes attempts by event.
 
 use edgehook_domain::ids::{ClientId, WebhookId};
 use std::collections::HashMap;
@@ -9,7 +16,7 @@ use std::collections::HashMap;
 use edgehook_domain::delivery::AttemptRecord;
 use edgehook_domain::event::validate_event_id;
 use edgehook_domain::validation::FieldError;
-use edgehook_nats::read::{Page, read_page};
+use edgehook_nats::attempt_log::{Cursor, RecordPage, read_records};
 use edgehook_nats::streams::ATTEMPTS;
 use edgehook_nats::subjects;
 use edgehook_service::api_error::{ApiError, ApiResult, json};
@@ -25,12 +32,12 @@ struct AttemptList {
     next_cursor: Option<String>,
 }
 
-impl From<Page<AttemptRecord>> for AttemptList {
-    fn from(page: Page<AttemptRecord>) -> Self {
-        Self {
-            data: page.items.into_iter().map(|(_, record)| record).collect(),
-            next_cursor: page.next_after.map(|sequence| sequence.to_string()),
-        }
+/// Messages of ATTEMPTS one `GET /events/{id}/deliveries` looks at, at most.
+pub const EVENT_SCAN: usize = 20_000;
+
+impl From<RecordPage> for AttemptList {
+    fn from(page: RecordPage) -> Self {
+        Self { data: page.records, next_cursor: page.next.map(|cursor| cursor.to_string()) }
     }
 }
 
@@ -42,8 +49,8 @@ pub async fn of_webhook(
 ) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let page = PageQuery::parse(&query)?;
-    let filter = subjects::attempts_of_webhook(&client, &webhook.id);
-    read_attempts(&state, filter, &page).await
+    let filters = subjects::attempts_of_webhook(&client, &webhook.id);
+    read_attempts(&state, filters, &page, usize::MAX, |_| true).await
 }
 
 pub async fn of_event(
@@ -54,18 +61,24 @@ pub async fn of_event(
 ) -> ApiResult {
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let page = PageQuery::parse(&query)?;
-    read_attempts(&state, subjects::attempts_of_event(&client, &event_id), &page).await
+    let filters = vec![subjects::attempts_of_client(&client)];
+    read_attempts(&state, filters, &page, EVENT_SCAN, |record| record.event_id == event_id).await
 }
 
-async fn read_attempts(state: &AppState, filter: String, page: &PageQuery) -> ApiResult {
-    let records = read_page::<AttemptRecord>(
-        &state.contract.jetstream,
-        ATTEMPTS,
-        filter,
-        page.after_sequence()?,
-        page.limit,
-    )
-    .await
-    .map_err(|error| ApiError::internal("reading delivery attempts", error))?;
+async fn read_attempts(
+    state: &AppState,
+    filters: Vec<String>,
+    page: &PageQuery,
+    scan: usize,
+    wanted: impl Fn(&AttemptRecord) -> bool,
+) -> ApiResult {
+    let start = match &page.after {
+        None => Cursor::default(),
+        Some(raw) => Cursor::parse(raw)
+            .ok_or_else(|| FieldError::invalid("after", "must be a cursor returned as next_cursor"))?,
+    };
+    let records = read_records(&state.contract.jetstream, ATTEMPTS, filters, start, page.limit, scan, wanted)
+        .await
+        .map_err(|error| ApiError::internal("reading delivery attempts", error))?;
     Ok(json(StatusCode::OK, &AttemptList::from(records)))
 }
