@@ -1,0 +1,10 @@
+//! edgehook's delivery history at mission scale.
+//!
+//! Why a crate of its own: attempt records leave JetStream (where nats-server would keep memory
+//! for them) for a database that indexes and expires them. [`store`] is that database
+//! (PostgreSQL in production, SQLite embedded for `edgehook up`); the control plane reads it, and
+//! the history writer fills it from the hub's ATTEMPTS stream.
+
+pub mod store;
+
+pub use store::{AttemptPage, AttemptQuery, HistoryCursor, HistoryStore, Scope, StoreError};

@@ -1,0 +1,452 @@
+//! The history store: attempt records in a database built for a log that only grows.
+//!
+//! Why a database and not JetStream: every attempt is kept (30 days at SPEC's 1 billion events a
+//! day) and queried by webhook and by event; JetStream keeps per-subject state in memory and has
+//! no secondary index. PostgreSQL in production (`--history-url postgres://…`): a table
+//! range-partitioned by day of `attempted_at`, so retention drops whole partitions and a query
+//! with a time range reads only its days; SQLite embedded for `edgehook up` (a file in the data
+//! dir, nothing to install). Both run their versioned migrations (`migrations/<backend>/`) when a
+//! store is opened.
+//!
+//! Writes are batched multi-row inserts in one transaction, idempotent on (message, webhook,
+//! attempt): a batch JetStream redelivers inserts nothing twice. PostgreSQL's key also carries
+//! `attempted_at` (a partitioned table's unique keys must hold the partition key); a redelivered
+//! record is the same record, its time included. Reads page oldest first with a keyset cursor
+//! (`attempted_at`, row id), never an offset.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_domain::ids::{ClientId, WebhookId};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, QueryBuilder, Row, Sqlite};
+use time::{Date, OffsetDateTime};
+
+/// Rows in one INSERT statement (13 values each: under both databases' bind limits).
+const ROWS_PER_STATEMENT: usize = 1000;
+/// Days whose partition this process knows exists; past it the memory is cleared and rebuilt.
+const KNOWN_DAYS: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("history URL `{0}`: expected postgres://… or sqlite:…")]
+    Url(String),
+    #[error("connecting to the history store: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("migrating the history store: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("writing attempt records: {0}")]
+    Write(#[source] sqlx::Error),
+    #[error("reading attempt records: {0}")]
+    Read(#[source] sqlx::Error),
+    #[error("a stored attempt record does not read back: {0}")]
+    Corrupt(String),
+}
+
+/// Which database holds the history.
+pub enum Backend {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+pub struct HistoryStore {
+    backend: Backend,
+    /// PostgreSQL: days whose partition exists (bounded by [`KNOWN_DAYS`]).
+    partitions: Mutex<BTreeSet<Date>>,
+}
+
+/// What a read selects: one webhook's attempts or one event's.
+#[derive(Clone, Debug)]
+pub enum Scope {
+    Webhook(WebhookId),
+    Event(String),
+}
+
+/// A read of the history: always one client's, then the scope and the filters.
+#[derive(Clone, Debug)]
+pub struct AttemptQuery {
+    pub client_id: ClientId,
+    pub scope: Scope,
+    pub status: Option<AttemptOutcome>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub event_type: Option<String>,
+    pub after: Option<HistoryCursor>,
+    pub limit: usize,
+}
+
+impl AttemptQuery {
+    pub fn new(client_id: ClientId, scope: Scope, limit: usize) -> Self {
+        Self {
+            client_id,
+            scope,
+            status: None,
+            since: None,
+            until: None,
+            event_type: None,
+            after: None,
+            limit,
+        }
+    }
+}
+
+/// Where a page ends: the last row's time (µs since the epoch) and id. Shown as `<µs>-<id>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryCursor {
+    pub at_micros: i64,
+    pub id: i64,
+}
+
+impl fmt::Display for HistoryCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.at_micros, self.id)
+    }
+}
+
+impl FromStr for HistoryCursor {
+    type Err = ();
+    fn from_str(raw: &str) -> Result<Self, ()> {
+        let (at, id) = raw.split_once('-').ok_or(())?;
+        Ok(Self { at_micros: at.parse().map_err(|_| ())?, id: id.parse().map_err(|_| ())? })
+    }
+}
+
+#[derive(Debug)]
+pub struct AttemptPage {
+    pub records: Vec<AttemptRecord>,
+    pub next: Option<HistoryCursor>,
+}
+
+impl HistoryStore {
+    /// Opens the store at `url` (`postgres://…` or `sqlite:<path>`, created if missing) and runs
+    /// its migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(StoreError::Connect)?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(StoreError::Migrate)?;
+            Backend::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::Url(url.to_owned()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(StoreError::Migrate)?;
+            Backend::Sqlite(pool)
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        Ok(Self { backend, partitions: Mutex::new(BTreeSet::new()) })
+    }
+
+    /// The embedded store's URL for a file.
+    pub fn sqlite_url(path: &std::path::Path) -> String {
+        format!("sqlite://{}", path.display())
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// `SELECT 1`: what `/readyz` asks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            Backend::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        }
+        .map_err(StoreError::Read)
+    }
+
+    /// Stores `records` in one transaction; returns how many were new (a record already stored
+    /// is skipped).
+    pub async fn insert(&self, records: &[AttemptRecord]) -> Result<u64, StoreError> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                let days: BTreeSet<Date> =
+                    records.iter().map(|r| r.attempted_at.to_offset(time::UtcOffset::UTC).date()).collect();
+                self.ensure_partitions(pool, &days).await?;
+                let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
+                let mut inserted = 0;
+                for chunk in records.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = QueryBuilder::<Postgres>::new(INSERT);
+                    insert.push_values(chunk, |mut row, record| {
+                        row.push_bind(record.attempted_at)
+                            .push_bind(record.message_id.as_str())
+                            .push_bind(record.webhook_id.as_str())
+                            .push_bind(record.attempt as i32)
+                            .push_bind(record.client_id.as_str())
+                            .push_bind(&record.event_id)
+                            .push_bind(&record.event_type)
+                            .push_bind(record.status_code.map(i32::from))
+                            .push_bind(record.latency_ms as i64)
+                            .push_bind(record.error.as_deref())
+                            .push_bind(outcome_str(record.outcome))
+                            .push_bind(record.next_attempt_at)
+                            .push_bind(&record.region);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    let done = insert.build().execute(&mut *transaction).await.map_err(StoreError::Write)?;
+                    inserted += done.rows_affected();
+                }
+                transaction.commit().await.map_err(StoreError::Write)?;
+                Ok(inserted)
+            }
+            Backend::Sqlite(pool) => {
+                let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
+                let mut inserted = 0;
+                for chunk in records.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = QueryBuilder::<Sqlite>::new(INSERT);
+                    insert.push_values(chunk, |mut row, record| {
+                        row.push_bind(micros(record.attempted_at))
+                            .push_bind(record.message_id.as_str())
+                            .push_bind(record.webhook_id.as_str())
+                            .push_bind(record.attempt as i64)
+                            .push_bind(record.client_id.as_str())
+                            .push_bind(&record.event_id)
+                            .push_bind(&record.event_type)
+                            .push_bind(record.status_code.map(i64::from))
+                            .push_bind(record.latency_ms as i64)
+                            .push_bind(record.error.as_deref())
+                            .push_bind(outcome_str(record.outcome))
+                            .push_bind(record.next_attempt_at.map(micros))
+                            .push_bind(&record.region);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    let done = insert.build().execute(&mut *transaction).await.map_err(StoreError::Write)?;
+                    inserted += done.rows_affected();
+                }
+                transaction.commit().await.map_err(StoreError::Write)?;
+                Ok(inserted)
+            }
+        }
+    }
+
+    /// PostgreSQL: creates the day partitions `days` need that this process has not seen yet.
+    /// Under an advisory lock, so two writers creating the same day wait for each other.
+    async fn ensure_partitions(&self, pool: &PgPool, days: &BTreeSet<Date>) -> Result<(), StoreError> {
+        let missing: Vec<Date> = {
+            let known = self.partitions.lock().expect("partitions lock");
+            days.iter().filter(|day| !known.contains(day)).copied().collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7163150)")
+            .execute(&mut *transaction)
+            .await
+            .map_err(StoreError::Write)?;
+        for day in &missing {
+            let next = day.next_day().expect("a day after");
+            let statement = format!(
+                "CREATE TABLE IF NOT EXISTS {} PARTITION OF attempts FOR VALUES FROM ('{day}') TO ('{next}')",
+                partition_name(*day)
+            );
+            sqlx::query(&statement).execute(&mut *transaction).await.map_err(StoreError::Write)?;
+        }
+        transaction.commit().await.map_err(StoreError::Write)?;
+        let mut known = self.partitions.lock().expect("partitions lock");
+        if known.len() + missing.len() > KNOWN_DAYS {
+            known.clear();
+        }
+        known.extend(missing);
+        Ok(())
+    }
+
+    /// Creates the partitions of today and tomorrow (UTC), so a day's first insert finds its
+    /// partition (PostgreSQL; nothing for SQLite).
+    pub async fn prepare_days(&self, now: OffsetDateTime) -> Result<(), StoreError> {
+        if let Backend::Postgres(pool) = &self.backend {
+            let today = now.to_offset(time::UtcOffset::UTC).date();
+            let days = BTreeSet::from([today, today.next_day().expect("a day after")]);
+            self.ensure_partitions(pool, &days).await?;
+        }
+        Ok(())
+    }
+
+    /// A page of attempts, oldest first.
+    pub async fn attempts(&self, query: &AttemptQuery) -> Result<AttemptPage, StoreError> {
+        let mut records = Vec::with_capacity(query.limit + 1);
+        let mut positions = Vec::with_capacity(query.limit + 1);
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                let mut select = QueryBuilder::<Postgres>::new(SELECT);
+                filters!(select, query, |at| at);
+                let rows = select.build().fetch_all(pool).await.map_err(StoreError::Read)?;
+                for row in rows {
+                    let attempted_at: OffsetDateTime =
+                        row.try_get("attempted_at").map_err(StoreError::Read)?;
+                    positions.push(HistoryCursor {
+                        at_micros: micros(attempted_at),
+                        id: row.try_get("id").map_err(StoreError::Read)?,
+                    });
+                    records.push(AttemptRecord {
+                        attempted_at,
+                        attempt: row.try_get::<i32, _>("attempt").map_err(StoreError::Read)? as u32,
+                        status_code: row
+                            .try_get::<Option<i32>, _>("status_code")
+                            .map_err(StoreError::Read)?
+                            .map(|code| code as u16),
+                        next_attempt_at: row.try_get("next_attempt_at").map_err(StoreError::Read)?,
+                        ..common(&row)?
+                    });
+                }
+            }
+            Backend::Sqlite(pool) => {
+                let mut select = QueryBuilder::<Sqlite>::new(SELECT);
+                filters!(select, query, micros);
+                let rows = select.build().fetch_all(pool).await.map_err(StoreError::Read)?;
+                for row in rows {
+                    let at_micros: i64 = row.try_get("attempted_at").map_err(StoreError::Read)?;
+                    positions
+                        .push(HistoryCursor { at_micros, id: row.try_get("id").map_err(StoreError::Read)? });
+                    let next: Option<i64> = row.try_get("next_attempt_at").map_err(StoreError::Read)?;
+                    records.push(AttemptRecord {
+                        attempted_at: from_micros(at_micros)?,
+                        attempt: row.try_get::<i64, _>("attempt").map_err(StoreError::Read)? as u32,
+                        status_code: row
+                            .try_get::<Option<i64>, _>("status_code")
+                            .map_err(StoreError::Read)?
+                            .map(|code| code as u16),
+                        next_attempt_at: next.map(from_micros).transpose()?,
+                        ..common(&row)?
+                    });
+                }
+            }
+        }
+        let next = (records.len() > query.limit).then(|| {
+            records.truncate(query.limit);
+            positions[query.limit - 1]
+        });
+        Ok(AttemptPage { records, next })
+    }
+}
+
+const INSERT: &str = "INSERT INTO attempts (attempted_at, message_id, webhook_id, attempt, client_id, event_id, \
+    event_type, status_code, latency_ms, error, outcome, next_attempt_at, region) ";
+
+const SELECT: &str = "SELECT id, attempted_at, message_id, webhook_id, attempt, client_id, event_id, event_type, \
+    status_code, latency_ms, error, outcome, next_attempt_at, region FROM attempts WHERE client_id = ";
+
+/// The WHERE clause after `client_id = `, the order and the limit (one more row than the page,
+/// to know whether there is a next). `$time` turns an `OffsetDateTime` into the column's type.
+macro_rules! filters {
+    ($select:ident, $query:ident, $time:expr) => {{
+        let time = $time;
+        $select.push_bind($query.client_id.as_str().to_owned());
+        match &$query.scope {
+            Scope::Webhook(webhook) => {
+                $select.push(" AND webhook_id = ").push_bind(webhook.as_str().to_owned());
+            }
+            Scope::Event(event_id) => {
+                $select.push(" AND event_id = ").push_bind(event_id.clone());
+            }
+        }
+        if let Some(status) = $query.status {
+            $select.push(" AND outcome = ").push_bind(outcome_str(status));
+        }
+        if let Some(event_type) = &$query.event_type {
+            $select.push(" AND event_type = ").push_bind(event_type.clone());
+        }
+        if let Some(since) = $query.since {
+            $select.push(" AND attempted_at >= ").push_bind(time(since));
+        }
+        if let Some(until) = $query.until {
+            $select.push(" AND attempted_at < ").push_bind(time(until));
+        }
+        if let Some(after) = $query.after {
+            let at = from_micros(after.at_micros)?;
+            $select
+                .push(" AND (attempted_at, id) > (")
+                .push_bind(time(at))
+                .push(", ")
+                .push_bind(after.id)
+                .push(")");
+        }
+        $select.push(" ORDER BY attempted_at, id LIMIT ").push_bind(($query.limit + 1) as i64);
+    }};
+}
+use filters;
+
+/// The columns both databases store alike.
+fn common<R>(row: &R) -> Result<AttemptRecord, StoreError>
+where
+    R: Row,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(StoreError::Read);
+    let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what} `{value}`"));
+    let message_id = text("message_id")?;
+    let webhook_id = text("webhook_id")?;
+    let client_id = text("client_id")?;
+    let outcome = text("outcome")?;
+    Ok(AttemptRecord {
+        message_id: message_id.parse().map_err(|_| corrupt("message id", &message_id))?,
+        event_id: text("event_id")?,
+        event_type: text("event_type")?,
+        webhook_id: webhook_id.parse().map_err(|_| corrupt("webhook id", &webhook_id))?,
+        client_id: client_id.parse().map_err(|_| corrupt("client id", &client_id))?,
+        attempt: 0,
+        attempted_at: OffsetDateTime::UNIX_EPOCH,
+        status_code: None,
+        latency_ms: row.try_get::<i64, _>("latency_ms").map_err(StoreError::Read)? as u64,
+        error: row.try_get("error").map_err(StoreError::Read)?,
+        outcome: parse_outcome(&outcome).ok_or_else(|| corrupt("outcome", &outcome))?,
+        next_attempt_at: None,
+        region: text("region")?,
+    })
+}
+
+pub fn outcome_str(outcome: AttemptOutcome) -> &'static str {
+    match outcome {
+        AttemptOutcome::Succeeded => "succeeded",
+        AttemptOutcome::Retrying => "retrying",
+        AttemptOutcome::Failed => "failed",
+    }
+}
+
+pub fn parse_outcome(raw: &str) -> Option<AttemptOutcome> {
+    match raw {
+        "succeeded" => Some(AttemptOutcome::Succeeded),
+        "retrying" => Some(AttemptOutcome::Retrying),
+        "failed" => Some(AttemptOutcome::Failed),
+        _ => None,
+    }
+}
+
+fn micros(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1000) as i64
+}
+
+fn from_micros(micros: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(micros as i128 * 1000)
+        .map_err(|_| StoreError::Corrupt(format!("time {micros} µs")))
+}
+
+fn partition_name(day: Date) -> String {
+    format!("attempts_{:04}{:02}{:02}", day.year(), day.month() as u8, day.day())
+}

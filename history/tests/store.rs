@@ -1,0 +1,214 @@
+//! The history store's contract, run against both backends: SQLite in a temporary file and the
+//! machine's PostgreSQL (127.0.0.1:5432, trust auth, user postgres) in a database this test
+//! creates and drops.
+//!
+//! Why both from one suite: `edgehook up` runs on SQLite and production on PostgreSQL; the
+//! control plane must answer the same from either.
+
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
+use edgehook_history::{AttemptQuery, HistoryStore, Scope};
+use sqlx::Connection;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[tokio::test]
+async fn sqlite_keeps_lists_and_filters_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = HistoryStore::sqlite_url(&dir.path().join("history.db"));
+    suite(&url).await;
+    // Opening again runs no migration twice and keeps the rows.
+    let store = HistoryStore::open(&url).await.unwrap();
+    let world = World::new();
+    assert_eq!(store.insert(&world.records).await.unwrap(), world.records.len() as u64);
+}
+
+#[tokio::test]
+async fn postgres_keeps_lists_and_filters_attempts() {
+    let database = TestDatabase::create().await;
+    suite(&database.url).await;
+    let store = HistoryStore::open(&database.url).await.unwrap();
+    let partitions: Vec<String> = match store.backend() {
+        edgehook_history::store::Backend::Postgres(pool) => sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+             JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'attempts' ORDER BY 1",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        _ => unreachable!(),
+    };
+    assert_eq!(partitions, ["attempts_20261129", "attempts_20261130"]);
+    drop(store);
+    database.drop().await;
+}
+
+struct World {
+    client: ClientId,
+    other_client: ClientId,
+    webhook: WebhookId,
+    second_webhook: WebhookId,
+    records: Vec<AttemptRecord>,
+}
+
+impl World {
+    fn new() -> Self {
+        let (client, other_client) = (ClientId::generate(), ClientId::generate());
+        let (webhook, second_webhook, foreign) =
+            (WebhookId::generate(), WebhookId::generate(), WebhookId::generate());
+        let (paid, refunded) = (MessageId::generate(), MessageId::generate());
+        let record = |message: &MessageId,
+                      event: &str,
+                      kind: &str,
+                      webhook: &WebhookId,
+                      client: &ClientId,
+                      attempt: u32,
+                      at: OffsetDateTime,
+                      outcome: AttemptOutcome| AttemptRecord {
+            message_id: message.clone(),
+            event_id: event.to_owned(),
+            event_type: kind.to_owned(),
+            webhook_id: webhook.clone(),
+            client_id: client.clone(),
+            attempt,
+            attempted_at: at,
+            status_code: if outcome == AttemptOutcome::Succeeded { Some(200) } else { Some(503) },
+            latency_ms: 12,
+            error: (outcome != AttemptOutcome::Succeeded).then(|| "HTTP 503".to_owned()),
+            outcome,
+            next_attempt_at: (outcome == AttemptOutcome::Retrying).then_some(at + time::Duration::seconds(5)),
+            region: "local".to_owned(),
+        };
+        use AttemptOutcome::*;
+        let records = vec![
+            // Two days, so PostgreSQL has two partitions.
+            record(
+                &paid,
+                "evt_paid",
+                "payment.succeeded",
+                &webhook,
+                &client,
+                1,
+                datetime!(2026-11-29 23:59:59.123456 UTC),
+                Retrying,
+            ),
+            record(
+                &paid,
+                "evt_paid",
+                "payment.succeeded",
+                &webhook,
+                &client,
+                2,
+                datetime!(2026-11-30 00:00:04.5 UTC),
+                Succeeded,
+            ),
+            record(
+                &paid,
+                "evt_paid",
+                "payment.succeeded",
+                &second_webhook,
+                &client,
+                1,
+                datetime!(2026-11-30 00:00:01 UTC),
+                Succeeded,
+            ),
+            record(
+                &refunded,
+                "evt_refund",
+                "payment.refunded",
+                &webhook,
+                &client,
+                1,
+                datetime!(2026-11-30 08:00:00 UTC),
+                Failed,
+            ),
+            // Another client's attempt of an event with the same id.
+            record(
+                &MessageId::generate(),
+                "evt_paid",
+                "payment.succeeded",
+                &foreign,
+                &other_client,
+                1,
+                datetime!(2026-11-30 00:00:02 UTC),
+                Succeeded,
+            ),
+        ];
+        Self { client, other_client, webhook, second_webhook, records }
+    }
+}
+
+async fn suite(url: &str) {
+    let store = HistoryStore::open(url).await.unwrap();
+    store.ping().await.unwrap();
+    let world = World::new();
+    let records = &world.records;
+
+    assert_eq!(store.insert(records).await.unwrap(), 5);
+    // A batch delivered again (JetStream redelivers after a crash) adds nothing.
+    assert_eq!(store.insert(&records[1..4]).await.unwrap(), 0);
+    assert_eq!(store.insert(records).await.unwrap(), 0);
+
+    // One webhook's attempts, oldest first, in pages of 2.
+    let mut query = AttemptQuery::new(world.client.clone(), Scope::Webhook(world.webhook.clone()), 2);
+    let first = store.attempts(&query).await.unwrap();
+    assert_eq!(first.records, [records[0].clone(), records[1].clone()]);
+    query.after = first.next;
+    let second = store.attempts(&query).await.unwrap();
+    assert_eq!(second.records, [records[3].clone()]);
+    assert_eq!(second.next, None);
+
+    // One event: every webhook of its client, none of another client's.
+    let event = AttemptQuery::new(world.client.clone(), Scope::Event("evt_paid".into()), 50);
+    let page = store.attempts(&event).await.unwrap();
+    assert_eq!(page.records, [records[0].clone(), records[2].clone(), records[1].clone()]);
+    let other = AttemptQuery::new(world.other_client.clone(), Scope::Event("evt_paid".into()), 50);
+    assert_eq!(store.attempts(&other).await.unwrap().records, [records[4].clone()]);
+    // A webhook asked for under another client is empty.
+    let foreign =
+        AttemptQuery::new(world.other_client.clone(), Scope::Webhook(world.second_webhook.clone()), 50);
+    assert!(store.attempts(&foreign).await.unwrap().records.is_empty());
+
+    // Filters.
+    let webhook = AttemptQuery::new(world.client.clone(), Scope::Webhook(world.webhook.clone()), 50);
+    let only = |query: AttemptQuery| {
+        let store = &store;
+        async move { store.attempts(&query).await.unwrap().records }
+    };
+    let failed = AttemptQuery { status: Some(AttemptOutcome::Failed), ..webhook.clone() };
+    assert_eq!(only(failed).await, [records[3].clone()]);
+    let refunds = AttemptQuery { event_type: Some("payment.refunded".into()), ..webhook.clone() };
+    assert_eq!(only(refunds).await, [records[3].clone()]);
+    let window = AttemptQuery {
+        since: Some(datetime!(2026-11-30 00:00:00 UTC)),
+        until: Some(datetime!(2026-11-30 08:00:00 UTC)),
+        ..webhook.clone()
+    };
+    assert_eq!(only(window).await, [records[1].clone()]);
+}
+
+/// A database of this test's own on the machine's PostgreSQL.
+struct TestDatabase {
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+        let name = format!("edgehook_history_test_{}_{nanos}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(POSTGRES_ADMIN)
+            .await
+            .expect("PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres): see README");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+        Self { name, url }
+    }
+
+    async fn drop(self) {
+        let mut admin = sqlx::PgConnection::connect(POSTGRES_ADMIN).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name)).execute(&mut admin).await.unwrap();
+    }
+}
