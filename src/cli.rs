@@ -32,6 +32,8 @@ pub enum Command {
     Router(RouterArgs),
     /// A region's relay alone, against the region's NATS server.
     Relay(RelayArgs),
+    /// The history writer alone: the hub's attempt records into the history store.
+    History(HistoryArgs),
     /// Print an admin token signed with the control plane's JWT secret.
     AdminToken(AdminTokenArgs),
     /// Print a running deployment's streams, backlog, regions and worst endpoints.
@@ -69,6 +71,9 @@ pub struct UpArgs {
     pub replication: ReplicationArgs,
     #[command(flatten)]
     pub relay: RelayTuning,
+    /// The history store (`postgres://…`); default: SQLite in `<data-dir>/history.db`.
+    #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
+    pub history_url: Option<String>,
 }
 
 /// How many copies JetStream keeps of what the service creates (see
@@ -121,6 +126,10 @@ pub struct ControlPlaneArgs {
     /// Region of a webhook registered without one (default: the first region).
     #[arg(long, env = "EDGEHOOK_DEFAULT_REGION")]
     pub default_region: Option<String>,
+    /// The history store delivery history is read from (`postgres://…` or `sqlite:<path>`),
+    /// filled by `edgehook history`; without it, history is read from the hub's ATTEMPTS stream.
+    #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
+    pub history_url: Option<String>,
 }
 
 /// The SSRF guard's exceptions, the same on the control plane (registration) and the relays
@@ -158,6 +167,20 @@ pub struct RouterArgs {
     pub replication: ReplicationArgs,
     /// Where /healthz, /readyz and /metrics are served.
     #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9092")]
+    pub admin_addr: SocketAddr,
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    #[command(flatten)]
+    pub replication: ReplicationArgs,
+    /// The history store: `postgres://user:password@host/db` (production) or `sqlite:<path>`.
+    #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
+    pub history_url: String,
+    /// Where /healthz, /readyz and /metrics are served.
+    #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9093")]
     pub admin_addr: SocketAddr,
 }
 

@@ -24,6 +24,7 @@ async fn main() -> std::process::ExitCode {
         cli::Command::Ingest(args) => services::ingest(args).await,
         cli::Command::Router(args) => services::router(args).await,
         cli::Command::Relay(args) => services::relay(args).await,
+        cli::Command::History(args) => services::history(args).await,
         cli::Command::AdminToken(args) => services::admin_token(args),
         cli::Command::Status(args) => status::run(args).await,
         cli::Command::Bench(args) => bench_command::run(args),

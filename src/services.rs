@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use edgehook_control_plane::{CallbackPolicy, Tokens};
+use edgehook_history::{HistoryStore, StoreError};
 use edgehook_nats::connection::NatsUrl;
 use edgehook_nats::readiness::Readiness;
 use edgehook_nats::region::{self, LOCAL_REGION, Region};
@@ -25,7 +26,9 @@ use edgehook_security::sealing::SecretsKey;
 use edgehook_service::ops;
 use tokio::net::TcpListener;
 
-use crate::cli::{AdminTokenArgs, ControlPlaneArgs, IngestArgs, RelayArgs, RelayTuning, RouterArgs};
+use crate::cli::{
+    AdminTokenArgs, ControlPlaneArgs, HistoryArgs, IngestArgs, RelayArgs, RelayTuning, RouterArgs,
+};
 use crate::shutdown::Shutdown;
 
 const MIN_JWT_SECRET_LEN: usize = 32;
@@ -152,8 +155,43 @@ pub async fn control_plane(args: ControlPlaneArgs) -> anyhow::Result<()> {
         },
         regions,
         default_region,
+        history: match &args.history_url {
+            Some(url) => Some(Arc::new(open_history(url).await?)),
+            None => None,
+        },
     };
     Ok(edgehook_control_plane::serve(config, contract, listener, Shutdown::on_signals().wait()).await?)
+}
+
+/// Opens the history store at `url` (running its migrations), retrying while the database is
+/// unreachable, as a service waits for NATS; a bad URL or a failed migration ends the service.
+pub async fn open_history(url: &str) -> anyhow::Result<HistoryStore> {
+    let mut backoff = FIRST_BOOTSTRAP_BACKOFF;
+    loop {
+        match HistoryStore::open(url).await {
+            Ok(store) => return Ok(store),
+            Err(error @ StoreError::Connect(_)) => {
+                tracing::warn!(%error, retry_in = ?backoff, "the history store is not reachable; trying again");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BOOTSTRAP_BACKOFF);
+            }
+            Err(error) => return Err(anyhow::Error::from(error).context("--history-url")),
+        }
+    }
+}
+
+/// The history writer: drains the hub's ATTEMPTS into the history store.
+pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
+    let shutdown = Shutdown::on_signals();
+    let readiness = Readiness::starting("connecting to NATS");
+    let admin = bind(args.admin_addr, "history writer admin endpoints").await?;
+    tracing::info!(admin = %admin.local_addr()?, "history writer admin endpoints up; setting up");
+    tokio::spawn(ops::serve_admin(readiness.clone(), admin, shutdown.wait()));
+    let contract = connect(&args.nats.nats_url, args.replication.requested(), &readiness).await?;
+    readiness.still_starting("opening the history store");
+    let store = Arc::new(open_history(&args.history_url).await?);
+    readiness.become_ready_as(&contract.readiness(&[streams::ATTEMPTS], &[]));
+    Ok(edgehook_history::writer::run(contract.jetstream.clone(), store, shutdown.wait()).await?)
 }
 
 pub async fn router(args: RouterArgs) -> anyhow::Result<()> {

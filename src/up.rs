@@ -11,12 +11,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::ports::free_port;
 use edgehook_control_plane::{CallbackPolicy, Tokens};
+use edgehook_history::HistoryStore;
 use edgehook_nats::region::Region;
 use edgehook_security::address_policy::AddressPolicy;
 use edgehook_security::sealing::SecretsKey;
@@ -26,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::cli::UpArgs;
 use crate::nats_logins::HubLogins;
 use crate::nats_server::{self, NatsServer, ServerSpec};
-use crate::services::{bind, connect, connect_region, regions, relay_config};
+use crate::services::{bind, connect, connect_region, open_history, regions, relay_config};
 use crate::shutdown::Shutdown;
 use edgehook_nats::connection::redact;
 use edgehook_nats::readiness::Readiness;
@@ -120,6 +122,11 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     let secrets_key = kept_secret(&args.data_dir, "secrets-key", SecretsKey::generate)?;
     let secrets_key = SecretsKey::from_base64(&String::from_utf8_lossy(&secrets_key))
         .with_context(|| format!("{}/secrets-key", args.data_dir.display()))?;
+    let history_url = match &args.history_url {
+        Some(url) => url.clone(),
+        None => HistoryStore::sqlite_url(&args.data_dir.join("history.db")),
+    };
+    let history = Arc::new(open_history(&history_url).await?);
     let control_listener = bind(args.control_plane_addr, "control plane").await?;
     let ingest_listener = bind(args.ingest_addr, "ingest").await?;
     let credentials = DevCredentials {
@@ -136,6 +143,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         callback_policy: CallbackPolicy::development(),
         regions: stage.regions,
         default_region: stage.default_region,
+        history: Some(history.clone()),
     };
     let control_plane =
         edgehook_control_plane::serve(control_config, contract.clone(), control_listener, shutdown.wait());
@@ -148,11 +156,13 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         ingest_listener,
         shutdown.wait(),
     );
+    let writer = edgehook_history::writer::run(contract.jetstream.clone(), history, shutdown.wait());
     let router = edgehook_router::run(contract, shutdown.wait());
     let mut services: Vec<(String, JoinHandle<anyhow::Result<()>>)> = vec![
         ("control plane".to_owned(), tokio::spawn(async move { Ok(control_plane.await?) })),
         ("ingest".to_owned(), tokio::spawn(async move { Ok(ingest.await?) })),
         ("router".to_owned(), tokio::spawn(async move { Ok(router.await?) })),
+        ("history writer".to_owned(), tokio::spawn(async move { Ok(writer.await?) })),
     ];
     for (region, url) in &stage.region_urls {
         let regional = connect_region(url, region, replicas, &starting).await?;

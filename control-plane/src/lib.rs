@@ -41,6 +41,8 @@ pub struct Config {
     pub regions: Vec<Region>,
     /// The region of a webhook registered without one; one of `regions`.
     pub default_region: String,
+    /// The history store delivery history is read from (`None`: the hub's ATTEMPTS stream).
+    pub history: Option<std::sync::Arc<edgehook_history::HistoryStore>>,
 }
 
 /// Declares the regions, then serves the API on `listener` until `shutdown` completes.

@@ -1,9 +1,10 @@
 //! What every handler shares: the NATS contract, local copies of the webhooks and relays
-//! buckets, the token keys, the callback URL policy and the regions.
+//! buckets, the token keys, the callback URL policy, the regions and the history store.
 
 use std::sync::Arc;
 
 use edgehook_domain::webhook::Webhook;
+use edgehook_history::HistoryStore;
 use edgehook_nats::Contract;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::region::{Region, RelayHeartbeat};
@@ -25,6 +26,8 @@ pub struct Inner {
     pub callback_policy: CallbackPolicy,
     pub regions: Vec<Region>,
     pub default_region: String,
+    /// Where delivery history is read from; `None`: the hub's ATTEMPTS stream.
+    pub history: Option<Arc<HistoryStore>>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             callback_policy: config.callback_policy,
             regions: config.regions,
             default_region: config.default_region,
+            history: config.history,
             contract,
         }))
     }

@@ -15,6 +15,7 @@
 //!   batched into messages on a subject per webhook, and read back;
 //! - [`replication`]: how many replicas each stream, bucket and consumer gets (they fit the
 //!   cluster; bootstrap upgrades in place);
+//! - [`history_feed`]: the history writer's durable consumer on ATTEMPTS;
 //! - [`readiness`]: what `/readyz` asks of JetStream;
 //! - [`connection`]: NATS URLs carrying their login (every edgehook connection goes through it).
 //!
@@ -25,6 +26,7 @@
 pub mod attempt_log;
 mod co_located;
 pub mod connection;
+pub mod history_feed;
 pub mod kv_cache;
 pub mod read;
 pub mod readiness;

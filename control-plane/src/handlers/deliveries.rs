@@ -1,26 +1,34 @@
-//! Delivery history: every attempt relays recorded, read from the ATTEMPTS stream.
+//! Delivery history: every attempt relays recorded.
 //!
 //! `GET /api/v1/webhooks/{id}/deliveries` and `GET /api/v1/events/{event_id}/deliveries`, oldest
-//! first, paged with `?limit=&after=<next_cursor>`.
+//! first, paged with `?limit=&after=<next_cursor>`, filtered with `status`
+//! (`succeeded|retrying|failed`), `since` and `until` (RFC 3339; `until` excluded) and
+//! `event_type`.
 //!
-//! Why an event's history is a scan: records are on a subject per webhook, batched
-//! ([`edgehook_nats::attempt_log`]), so no subject names an event; an event's attempts are the
-//! records of its client's webhooks whose `event_id` matches. A request looks at no more than
-//! [`EVENT_SCAN`] messages and then answers with what it found and a `next_cursor` (a page may
-//! so hold fewer records than `limit`). This is the interim until history is read from the
-//! history store (issue 15), which indexes attempts by event.
+//! Why two sources: with a history store (`--history-url`; `edgehook up` always has one) the
+//! answer comes from it ([`edgehook_history`], indexed by webhook and by event, filled by the
+//! history writer), so it lags the delivery by the writer's latency. Without one it is read
+//! from the hub's ATTEMPTS stream as before: records are on a subject per webhook, batched
+//! ([`edgehook_nats::attempt_log`]), so no subject names an event, and an event's attempts are
+//! found by scanning its client's records for its `event_id`, at most [`EVENT_SCAN`] messages
+//! a request (a page may then hold fewer records than `limit` and still have a `next_cursor`).
+//! The two kinds of cursor differ (`<µs>-<id>` from the store, `<seq>[.<n>]` from the stream).
 
-use edgehook_domain::ids::{ClientId, WebhookId};
 use std::collections::HashMap;
 
-use edgehook_domain::delivery::AttemptRecord;
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_domain::event::validate_event_id;
+use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::validation::FieldError;
+use edgehook_history::store::parse_outcome;
+use edgehook_history::{AttemptQuery, HistoryCursor, Scope};
 use edgehook_nats::attempt_log::{Cursor, RecordPage, read_records};
 use edgehook_nats::streams::ATTEMPTS;
 use edgehook_nats::subjects;
 use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use warp::http::StatusCode;
 
 use super::{PageQuery, owned_webhook};
@@ -32,12 +40,55 @@ struct AttemptList {
     next_cursor: Option<String>,
 }
 
-/// Messages of ATTEMPTS one `GET /events/{id}/deliveries` looks at, at most.
+/// Messages of ATTEMPTS one `GET /events/{id}/deliveries` looks at, at most (without a store).
 pub const EVENT_SCAN: usize = 20_000;
 
 impl From<RecordPage> for AttemptList {
     fn from(page: RecordPage) -> Self {
         Self { data: page.records, next_cursor: page.next.map(|cursor| cursor.to_string()) }
+    }
+}
+
+/// The filters of a history request.
+#[derive(Default)]
+struct Filters {
+    status: Option<AttemptOutcome>,
+    since: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+    event_type: Option<String>,
+}
+
+impl Filters {
+    fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
+        let time = |field: &'static str| -> Result<Option<OffsetDateTime>, ApiError> {
+            query
+                .get(field)
+                .map(|raw| {
+                    OffsetDateTime::parse(raw, &Rfc3339)
+                        .map_err(|_| FieldError::invalid(field, "must be an RFC 3339 time").into())
+                })
+                .transpose()
+        };
+        let status = query
+            .get("status")
+            .map(|raw| {
+                parse_outcome(raw)
+                    .ok_or_else(|| FieldError::invalid("status", "must be succeeded, retrying or failed"))
+            })
+            .transpose()?;
+        Ok(Self {
+            status,
+            since: time("since")?,
+            until: time("until")?,
+            event_type: query.get("event_type").cloned(),
+        })
+    }
+
+    fn accepts(&self, record: &AttemptRecord) -> bool {
+        self.status.is_none_or(|status| record.outcome == status)
+            && self.since.is_none_or(|since| record.attempted_at >= since)
+            && self.until.is_none_or(|until| record.attempted_at < until)
+            && self.event_type.as_ref().is_none_or(|event_type| &record.event_type == event_type)
     }
 }
 
@@ -49,8 +100,12 @@ pub async fn of_webhook(
 ) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let page = PageQuery::parse(&query)?;
-    let filters = subjects::attempts_of_webhook(&client, &webhook.id);
-    read_attempts(&state, filters, &page, usize::MAX, |_| true).await
+    let filters = Filters::parse(&query)?;
+    if state.history.is_some() {
+        return read_store(&state, client, Scope::Webhook(webhook.id.clone()), &page, filters).await;
+    }
+    let subjects = subjects::attempts_of_webhook(&client, &webhook.id);
+    read_stream(&state, subjects, &page, usize::MAX, |record| filters.accepts(record)).await
 }
 
 pub async fn of_event(
@@ -61,11 +116,49 @@ pub async fn of_event(
 ) -> ApiResult {
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let page = PageQuery::parse(&query)?;
-    let filters = vec![subjects::attempts_of_client(&client)];
-    read_attempts(&state, filters, &page, EVENT_SCAN, |record| record.event_id == event_id).await
+    let filters = Filters::parse(&query)?;
+    if state.history.is_some() {
+        return read_store(&state, client, Scope::Event(event_id), &page, filters).await;
+    }
+    let subjects = vec![subjects::attempts_of_client(&client)];
+    read_stream(&state, subjects, &page, EVENT_SCAN, |record| {
+        record.event_id == event_id && filters.accepts(record)
+    })
+    .await
 }
 
-async fn read_attempts(
+async fn read_store(
+    state: &AppState,
+    client: ClientId,
+    scope: Scope,
+    page: &PageQuery,
+    filters: Filters,
+) -> ApiResult {
+    let store = state.history.as_ref().expect("a history store");
+    let after = match &page.after {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<HistoryCursor>()
+                .map_err(|()| FieldError::invalid("after", "must be a cursor returned as next_cursor"))?,
+        ),
+    };
+    let query = AttemptQuery {
+        status: filters.status,
+        since: filters.since,
+        until: filters.until,
+        event_type: filters.event_type,
+        after,
+        ..AttemptQuery::new(client, scope, page.limit)
+    };
+    let found = store
+        .attempts(&query)
+        .await
+        .map_err(|error| ApiError::internal("reading delivery attempts", error))?;
+    let list = AttemptList { data: found.records, next_cursor: found.next.map(|cursor| cursor.to_string()) };
+    Ok(json(StatusCode::OK, &list))
+}
+
+async fn read_stream(
     state: &AppState,
     filters: Vec<String>,
     page: &PageQuery,

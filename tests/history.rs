@@ -1,0 +1,219 @@
+//! The history writer against a real nats-server and the machine's PostgreSQL.
+//!
+//! Why: the writer's promise is that nothing is acknowledged before the records it carries are
+//! committed, and that a batch delivered again adds no row. Here the store is made to fail (its
+//! table renamed away) while records wait: nothing is stored and nothing acknowledged; once the
+//! table is back every record is stored once and acknowledged; the same records delivered again
+//! change nothing. A message that is not a record is terminated, not retried. Then the API of an
+//! `edgehook up` (its embedded SQLite store) lists history through the writer, with filters.
+
+use edgehook_testkit as support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, stream};
+use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
+use edgehook_history::store::Backend;
+use edgehook_history::{AttemptQuery, HistoryStore, Scope};
+use edgehook_nats::{attempt_log, history_feed, subjects};
+use reqwest::Method;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use support::{NatsServer, Reply, World};
+use time::OffsetDateTime;
+
+const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[tokio::test]
+async fn the_writer_acks_only_what_is_committed_and_stores_each_record_once() {
+    let hub = NatsServer::hub().await;
+    let js = jetstream::new(support::connect_service(&hub.url).await);
+    js.create_stream(stream::Config {
+        name: "ATTEMPTS".into(),
+        subjects: vec!["rgn.local.attempts.>".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let database = TestDatabase::create().await;
+    let store = Arc::new(HistoryStore::open(&database.url).await.unwrap());
+    let Backend::Postgres(pool) = store.backend() else { unreachable!() };
+    sqlx::query("ALTER TABLE attempts RENAME TO attempts_away").execute(pool).await.unwrap();
+
+    let (client, webhook) = (ClientId::generate(), WebhookId::generate());
+    let records: Vec<AttemptRecord> = (1..=3).map(|n| record(&client, &webhook, n)).collect();
+    let subject = subjects::attempt("local", &client, &webhook);
+    let publish = |subject: String, payload: Vec<u8>| {
+        let js = js.clone();
+        async move { js.publish(subject, payload.into()).await.unwrap().await.unwrap() }
+    };
+    // A batch of two, one record as relays wrote them before batches, and something else.
+    publish(subject.clone(), attempt_log::encode(&records[..2])).await;
+    publish(format!("{subject}.evt_3"), serde_json::to_vec(&records[2]).unwrap()).await;
+    publish(subject.clone(), b"not a record".to_vec()).await;
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let writer = tokio::spawn(edgehook_history::writer::run(js.clone(), store.clone(), async {
+        let _ = stopped.await;
+    }));
+
+    // While the store fails, the two messages of records stay unacknowledged.
+    let consumer = support::eventually("the writer's consumer", || async {
+        js.get_stream("ATTEMPTS").await.ok()?.get_consumer(history_feed::HISTORY_WRITER_CONSUMER).await.ok()
+    })
+    .await;
+    support::eventually("the store's failure seen", || async {
+        let info = consumer.get_info().await.ok()?;
+        (info.num_redelivered >= 2 || info.delivered.stream_sequence >= 3).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let info = consumer.get_info().await.unwrap();
+    assert_eq!(info.ack_floor.stream_sequence, 0, "acknowledged before the store committed: {info:?}");
+    assert_eq!(info.num_ack_pending + info.num_pending as usize, 2, "{info:?}");
+
+    sqlx::query("ALTER TABLE attempts_away RENAME TO attempts").execute(pool).await.unwrap();
+    let query = AttemptQuery::new(client.clone(), Scope::Webhook(webhook.clone()), 50);
+    let stored = support::eventually("every record stored", || async {
+        let page = store.attempts(&query).await.unwrap();
+        (page.records.len() == 3).then_some(page.records)
+    })
+    .await;
+    assert_eq!(stored, records);
+    all_acknowledged(&consumer, 3).await;
+
+    // The same records again (what a batch delivered again is to the store): no new row.
+    publish(subject.clone(), attempt_log::encode(&records)).await;
+    all_acknowledged(&consumer, 4).await;
+    assert_eq!(store.attempts(&query).await.unwrap().records, records);
+
+    stop.send(()).unwrap();
+    writer.await.unwrap().unwrap();
+    drop(store);
+    database.drop().await;
+}
+
+#[tokio::test]
+async fn the_api_reads_history_from_the_store_with_filters() {
+    let world = World::start().await;
+    assert!(world.up.data_dir().join("history.db").exists(), "up's embedded store");
+    world.receiver.script("/flaky", vec![Reply::Status(503), Reply::Status(200)]);
+    let flaky = world.webhook("/flaky", json!({})).await;
+    let steady = world.webhook("/steady", json!({})).await;
+    let (flaky, steady) = (flaky["webhook_id"].as_str().unwrap(), steady["webhook_id"].as_str().unwrap());
+
+    world.send("evt_pay", "payment.succeeded", json!({})).await;
+    world.receiver.wait_for("/flaky", 2).await;
+    world.send("evt_order", "order.created", json!({})).await;
+    world.receiver.wait_for("/flaky", 3).await;
+    world.receiver.wait_for("/steady", 2).await;
+
+    let list = |path: String| {
+        let world = &world;
+        async move {
+            let (status, body) = world.api.call(Method::GET, &path, Some(&world.token), None).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            body["data"].as_array().unwrap().clone()
+        }
+    };
+    let all = support::eventually("three attempts of the flaky webhook", || async {
+        let all = list(format!("/api/v1/webhooks/{flaky}/deliveries")).await;
+        (all.len() == 3).then_some(all)
+    })
+    .await;
+    let outcomes: Vec<&str> = all.iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["retrying", "succeeded", "succeeded"]);
+    assert_eq!(all[0]["status_code"], 503);
+    assert!(all[0]["next_attempt_at"].is_string());
+
+    let ids = |records: Vec<Value>| -> Vec<String> {
+        records.iter().map(|r| format!("{}/{}", r["event_id"].as_str().unwrap(), r["attempt"])).collect()
+    };
+    let retrying = list(format!("/api/v1/webhooks/{flaky}/deliveries?status=retrying")).await;
+    assert_eq!(ids(retrying), ["evt_pay/1"]);
+    let orders = list(format!("/api/v1/webhooks/{flaky}/deliveries?event_type=order.created")).await;
+    assert_eq!(ids(orders), ["evt_order/1"]);
+    let later = all[1]["attempted_at"].as_str().unwrap();
+    let since = list(format!("/api/v1/webhooks/{flaky}/deliveries?since={later}")).await;
+    assert_eq!(ids(since), ["evt_pay/2", "evt_order/1"]);
+    let until = list(format!("/api/v1/webhooks/{flaky}/deliveries?until={later}")).await;
+    assert_eq!(ids(until), ["evt_pay/1"]);
+    // Paged one at a time, with the store's cursor.
+    let (_, first) = world
+        .api
+        .call(Method::GET, &format!("/api/v1/webhooks/{flaky}/deliveries?limit=1"), Some(&world.token), None)
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = list(format!("/api/v1/webhooks/{flaky}/deliveries?limit=1&after={cursor}")).await;
+    assert_eq!(ids(second), ["evt_pay/2"]);
+
+    let event = support::eventually("both webhooks' attempts of evt_order", || async {
+        let records = list("/api/v1/events/evt_order/deliveries".into()).await;
+        (records.len() == 2).then_some(records)
+    })
+    .await;
+    let mut webhooks: Vec<&str> = event.iter().map(|r| r["webhook_id"].as_str().unwrap()).collect();
+    webhooks.sort();
+    let mut expected = vec![flaky, steady];
+    expected.sort();
+    assert_eq!(webhooks, expected);
+
+    for bad in ["status=late", "since=yesterday", "after=12"] {
+        let path = format!("/api/v1/webhooks/{flaky}/deliveries?{bad}");
+        let (status, body) = world.api.call(Method::GET, &path, Some(&world.token), None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+    }
+}
+
+async fn all_acknowledged(consumer: &async_nats::jetstream::consumer::PullConsumer, last: u64) {
+    support::eventually("every message acknowledged", || async {
+        let info = consumer.get_info().await.ok()?;
+        (info.ack_floor.stream_sequence == last && info.num_ack_pending == 0 && info.num_pending == 0)
+            .then_some(())
+    })
+    .await;
+}
+
+fn record(client: &ClientId, webhook: &WebhookId, n: u32) -> AttemptRecord {
+    // Microseconds: what both stores keep of a time.
+    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000 + i64::from(n)).unwrap();
+    AttemptRecord {
+        message_id: MessageId::generate(),
+        event_id: format!("evt_{n}"),
+        event_type: "payment.succeeded".into(),
+        webhook_id: webhook.clone(),
+        client_id: client.clone(),
+        attempt: 1,
+        attempted_at: at,
+        status_code: Some(200),
+        latency_ms: 7,
+        error: None,
+        outcome: AttemptOutcome::Succeeded,
+        next_attempt_at: None,
+        region: "local".into(),
+    }
+}
+
+/// A database of this test's own on the machine's PostgreSQL (127.0.0.1:5432, trust auth).
+struct TestDatabase {
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+        let name = format!("edgehook_writer_test_{}_{nanos}", std::process::id());
+        let mut admin =
+            sqlx::PgConnection::connect(POSTGRES_ADMIN).await.expect("PostgreSQL on 127.0.0.1:5432");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        Self { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
+    }
+
+    async fn drop(self) {
+        let mut admin = sqlx::PgConnection::connect(POSTGRES_ADMIN).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name)).execute(&mut admin).await.unwrap();
+    }
+}
