@@ -5,7 +5,8 @@
 //! table renamed away) while records wait: nothing is stored and nothing acknowledged; once the
 //! table is back every record is stored once and acknowledged; the same records delivered again
 //! change nothing. A message that is not a record is terminated, not retried. Then the API of an
-//! `edgehook up` (its embedded SQLite store) lists history through the writer, with filters.
+//! `edgehook up` (its embedded SQLite store) lists history through the writer, with filters, and
+//! a webhook's stats.
 
 use edgehook_testkit as support;
 
@@ -159,6 +160,23 @@ async fn the_api_reads_history_from_the_store_with_filters() {
     let mut expected = vec![flaky, steady];
     expected.sort();
     assert_eq!(webhooks, expected);
+
+    let (status, stats) = world
+        .api
+        .call(Method::GET, &format!("/api/v1/webhooks/{flaky}/stats"), Some(&world.token), None)
+        .await;
+    assert_eq!(status, 200, "{stats}");
+    for window in ["last_hour", "last_day"] {
+        let window = &stats[window];
+        assert_eq!(
+            (window["attempts"].as_u64(), window["succeeded"].as_u64()),
+            (Some(3), Some(2)),
+            "{stats}"
+        );
+        assert_eq!((window["retrying"].as_u64(), window["failed"].as_u64()), (Some(1), Some(0)), "{stats}");
+        assert!((window["success_ratio"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9, "{stats}");
+        assert!(window["latency_ms"]["p99"].is_u64(), "{stats}");
+    }
 
     for bad in ["status=late", "since=yesterday", "after=12"] {
         let path = format!("/api/v1/webhooks/{flaky}/deliveries?{bad}");

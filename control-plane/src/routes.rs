@@ -12,7 +12,8 @@
 //! DELETE /api/v1/webhooks/{id}                    client
 //! POST   /api/v1/webhooks/{id}/rotate-secret      client  new key; the old one signs on a while
 //! GET    /api/v1/webhooks/{id}/public-key         client  whpk_ keys (Ed25519 webhooks)
-//! GET    /api/v1/webhooks/{id}/deliveries         client  every attempt (paged)
+//! GET    /api/v1/webhooks/{id}/deliveries         client  every attempt (paged, filtered)
+//! GET    /api/v1/webhooks/{id}/stats              client  last hour and day: outcomes, latency
 //! GET    /api/v1/webhooks/{id}/dead-letters       client  (paged)
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
 //! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
@@ -32,7 +33,7 @@ use warp::reply::Response;
 
 use crate::AppState;
 use crate::auth;
-use crate::handlers::{clients, dead_letters, deliveries, keys, regions, replay, sources, webhooks};
+use crate::handlers::{clients, dead_letters, deliveries, keys, regions, replay, sources, stats, webhooks};
 
 /// Request bodies of the control plane are small JSON documents.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
@@ -109,6 +110,11 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .and(client.clone())
         .and(query())
         .then(deliveries::of_webhook)
+        .or(warp::get()
+            .and(webhook_path(webhook(), Some(warp::path!("stats").boxed())))
+            .and(client.clone())
+            .then(stats::of_webhook))
+        .unify()
         .or(warp::get()
             .and(warp::path!("api" / "v1" / "events" / String / "deliveries"))
             .and(client.clone())

@@ -8,4 +8,4 @@
 pub mod store;
 pub mod writer;
 
-pub use store::{AttemptPage, AttemptQuery, HistoryCursor, HistoryStore, Scope, StoreError};
+pub use store::{AttemptPage, AttemptQuery, HistoryCursor, HistoryStore, Scope, StoreError, WindowStats};

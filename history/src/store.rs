@@ -12,7 +12,9 @@
 //! attempt): a batch JetStream redelivers inserts nothing twice. PostgreSQL's key also carries
 //! `attempted_at` (a partitioned table's unique keys must hold the partition key); a redelivered
 //! record is the same record, its time included. Reads page oldest first with a keyset cursor
-//! (`attempted_at`, row id), never an offset.
+//! (`attempted_at`, row id), never an offset. [`HistoryStore::stats`] counts a webhook's
+//! attempts over a window by outcome, with nearest-rank latency percentiles (PostgreSQL's
+//! `percentile_disc`; SQLite has none: one indexed-range query per percentile).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -117,6 +119,28 @@ impl FromStr for HistoryCursor {
         Ok(Self { at_micros: at.parse().map_err(|_| ())?, id: id.parse().map_err(|_| ())? })
     }
 }
+
+/// One webhook's attempts over a window: counts by outcome and latency percentiles
+/// (nearest rank; `None` without attempts).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct WindowStats {
+    pub attempts: u64,
+    pub succeeded: u64,
+    pub retrying: u64,
+    pub failed: u64,
+    /// `succeeded / attempts`; `None` without attempts.
+    pub success_ratio: Option<f64>,
+    pub latency_ms: Percentiles,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    pub p50: Option<u64>,
+    pub p95: Option<u64>,
+    pub p99: Option<u64>,
+}
+
+const PERCENTILES: [f64; 3] = [0.5, 0.95, 0.99];
 
 #[derive(Debug)]
 pub struct AttemptPage {
@@ -283,6 +307,89 @@ impl HistoryStore {
             self.ensure_partitions(pool, &days).await?;
         }
         Ok(())
+    }
+
+    /// `webhook`'s attempts (of `client`) at or after `since`.
+    pub async fn stats(
+        &self,
+        client: &ClientId,
+        webhook: &WebhookId,
+        since: OffsetDateTime,
+    ) -> Result<WindowStats, StoreError> {
+        let (counts, percentiles): ((i64, i64, i64, i64), [Option<i64>; 3]) = match &self.backend {
+            Backend::Postgres(pool) => {
+                let row = sqlx::query(
+                    "SELECT count(*) AS attempts, \
+                     count(*) FILTER (WHERE outcome = 'succeeded') AS succeeded, \
+                     count(*) FILTER (WHERE outcome = 'retrying') AS retrying, \
+                     count(*) FILTER (WHERE outcome = 'failed') AS failed, \
+                     percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, \
+                     percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95, \
+                     percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99 \
+                     FROM attempts WHERE client_id = $1 AND webhook_id = $2 AND attempted_at >= $3",
+                )
+                .bind(client.as_str())
+                .bind(webhook.as_str())
+                .bind(since)
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::Read)?;
+                let get = |column: &str| row.try_get::<i64, _>(column).map_err(StoreError::Read);
+                let percentile =
+                    |column: &str| row.try_get::<Option<i64>, _>(column).map_err(StoreError::Read);
+                (
+                    (get("attempts")?, get("succeeded")?, get("retrying")?, get("failed")?),
+                    [percentile("p50")?, percentile("p95")?, percentile("p99")?],
+                )
+            }
+            Backend::Sqlite(pool) => {
+                let row = sqlx::query(
+                    "SELECT count(*) AS attempts, \
+                     coalesce(sum(outcome = 'succeeded'), 0) AS succeeded, \
+                     coalesce(sum(outcome = 'retrying'), 0) AS retrying, \
+                     coalesce(sum(outcome = 'failed'), 0) AS failed \
+                     FROM attempts WHERE client_id = ? AND webhook_id = ? AND attempted_at >= ?",
+                )
+                .bind(client.as_str())
+                .bind(webhook.as_str())
+                .bind(micros(since))
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::Read)?;
+                let get = |column: &str| row.try_get::<i64, _>(column).map_err(StoreError::Read);
+                let counts = (get("attempts")?, get("succeeded")?, get("retrying")?, get("failed")?);
+                // SQLite has no percentile function: the nearest rank's row, one query each.
+                let mut percentiles = [None; 3];
+                for (slot, p) in percentiles.iter_mut().zip(PERCENTILES) {
+                    if counts.0 == 0 {
+                        break;
+                    }
+                    let rank = ((p * counts.0 as f64).ceil() as i64).max(1) - 1;
+                    *slot = sqlx::query_scalar::<_, i64>(
+                        "SELECT latency_ms FROM attempts WHERE client_id = ? AND webhook_id = ? \
+                         AND attempted_at >= ? ORDER BY latency_ms LIMIT 1 OFFSET ?",
+                    )
+                    .bind(client.as_str())
+                    .bind(webhook.as_str())
+                    .bind(micros(since))
+                    .bind(rank)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(StoreError::Read)?;
+                }
+                (counts, percentiles)
+            }
+        };
+        let (attempts, succeeded, retrying, failed) = counts;
+        let [p50, p95, p99] = percentiles.map(|value| value.map(|ms| ms as u64));
+        Ok(WindowStats {
+            attempts: attempts as u64,
+            succeeded: succeeded as u64,
+            retrying: retrying as u64,
+            failed: failed as u64,
+            success_ratio: (attempts > 0).then(|| succeeded as f64 / attempts as f64),
+            latency_ms: Percentiles { p50, p95, p99 },
+        })
     }
 
     /// A page of attempts, oldest first.

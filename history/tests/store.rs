@@ -7,7 +7,7 @@
 
 use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
-use edgehook_history::{AttemptQuery, HistoryStore, Scope};
+use edgehook_history::{AttemptQuery, HistoryStore, Scope, WindowStats};
 use sqlx::Connection;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -82,7 +82,7 @@ impl World {
             region: "local".to_owned(),
         };
         use AttemptOutcome::*;
-        let records = vec![
+        let mut records = vec![
             // Two days, so PostgreSQL has two partitions.
             record(
                 &paid,
@@ -136,6 +136,9 @@ impl World {
                 Succeeded,
             ),
         ];
+        for (record, latency) in records.iter_mut().zip([100, 20, 50, 300, 7]) {
+            record.latency_ms = latency;
+        }
         Self { client, other_client, webhook, second_webhook, records }
     }
 }
@@ -187,6 +190,22 @@ async fn suite(url: &str) {
         ..webhook.clone()
     };
     assert_eq!(only(window).await, [records[1].clone()]);
+
+    // Stats over a window: counts by outcome, nearest-rank latency percentiles.
+    let stats = store.stats(&world.client, &world.webhook, datetime!(2026-11-29 00:00 UTC)).await.unwrap();
+    assert_eq!((stats.attempts, stats.succeeded, stats.retrying, stats.failed), (3, 1, 1, 1));
+    assert_eq!(stats.success_ratio, Some(1.0 / 3.0));
+    let percentiles =
+        |stats: &WindowStats| (stats.latency_ms.p50, stats.latency_ms.p95, stats.latency_ms.p99);
+    assert_eq!(percentiles(&stats), (Some(100), Some(300), Some(300)));
+    let stats = store.stats(&world.client, &world.webhook, datetime!(2026-11-30 00:00 UTC)).await.unwrap();
+    assert_eq!((stats.attempts, percentiles(&stats)), (2, (Some(20), Some(300), Some(300))));
+    let none = store.stats(&world.client, &world.webhook, datetime!(2027-01-01 00:00 UTC)).await.unwrap();
+    assert_eq!(none, WindowStats::default());
+    // Another client's view of the webhook is empty.
+    let foreign =
+        store.stats(&world.other_client, &world.webhook, datetime!(2026-11-29 00:00 UTC)).await.unwrap();
+    assert_eq!(foreign.attempts, 0);
 }
 
 /// A database of this test's own on the machine's PostgreSQL.

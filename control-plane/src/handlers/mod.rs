@@ -9,6 +9,7 @@ pub mod keys;
 pub mod regions;
 pub mod replay;
 pub mod sources;
+pub mod stats;
 pub mod webhooks;
 
 use std::collections::HashMap;
