@@ -243,10 +243,15 @@ async fn measure(
         tokio::time::sleep(Duration::from_secs(1)).await;
         behind = consumers_settled().await;
     }
-    let refusal = outcome.longest_refusal();
+    let refusal = outcome.longest_wait;
     if let Some(behind) = &behind {
         notes.push(format!("consumers behind: {behind}"));
     }
+    notes.push(format!(
+        "slowest first delivery {:.1} s after acceptance: {}",
+        deliveries.longest_delay.as_secs_f64(),
+        deliveries.slowest
+    ));
     if deliveries.lost > 0 {
         notes.push(format!("lost, e.g. {:?}", deliveries.lost_examples));
     }
@@ -280,6 +285,7 @@ async fn measure(
         lost: deliveries.lost,
         duplicates: deliveries.duplicates,
         longest_ingest_refusal_ms: refusal.as_millis(),
+        longest_ingest_stall_ms: outcome.longest_stall().as_millis(),
         longest_delivery_gap_ms: deliveries.longest_gap.as_millis(),
         longest_delivery_delay_ms: deliveries.longest_delay.as_millis(),
         history_missing,

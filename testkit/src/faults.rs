@@ -689,6 +689,7 @@ impl Load {
                         json!({"n": n, "phase": load.prefix, "padding": "x".repeat(load.data_bytes)}),
                     ))
                     .unwrap();
+                    let first_sent = Instant::now();
                     loop {
                         let url = {
                             let urls = urls.read().unwrap();
@@ -703,6 +704,7 @@ impl Load {
                                 Ok(()) => {
                                     outcome.accepted.insert(event_id.clone(), event_type.clone());
                                     outcome.accepted_at.entry(event_id.clone()).or_insert(now);
+                                    outcome.longest_wait = outcome.longest_wait.max(now - first_sent);
                                     true
                                 }
                                 Err((why, body)) => {
@@ -710,6 +712,7 @@ impl Load {
                                     *outcome.refusals.entry(why).or_default() += 1;
                                     let give_up = now >= give_up_at;
                                     if give_up {
+                                        outcome.longest_wait = outcome.longest_wait.max(now - first_sent);
                                         outcome.never_accepted.push(event_id.clone());
                                     }
                                     give_up
@@ -783,6 +786,9 @@ pub struct LoadOutcome {
     pub accepted: BTreeMap<String, String>,
     /// When each was accepted.
     pub accepted_at: HashMap<String, Instant>,
+    /// The longest time from an event's first send to its 202 (through refusals, timeouts and
+    /// slow answers), or to giving up on it.
+    pub longest_wait: Duration,
     /// Still refused when the load gave up.
     pub never_accepted: Vec<String>,
     /// Every request: when it was answered and whether it was accepted, in time order.
@@ -801,6 +807,7 @@ impl Default for LoadOutcome {
             finished: None,
             accepted: BTreeMap::new(),
             accepted_at: HashMap::new(),
+            longest_wait: Duration::ZERO,
             never_accepted: Vec::new(),
             attempts: Vec::new(),
             refusals: BTreeMap::new(),
@@ -810,9 +817,9 @@ impl Default for LoadOutcome {
 }
 
 impl LoadOutcome {
-    /// The longest time from a refused request to the next accepted one (with no acceptance in
-    /// between): how long the source could not hand events over.
-    pub fn longest_refusal(&self) -> Duration {
+    /// The longest time from a refused request to the next accepted one of any sender (with no
+    /// acceptance in between): how long the source could hand nothing over at all.
+    pub fn longest_stall(&self) -> Duration {
         let mut longest = Duration::ZERO;
         let mut refused_since: Option<Instant> = None;
         for (at, accepted) in &self.attempts {
@@ -928,8 +935,11 @@ impl Phase {
                 *count += 1;
                 let first_of_accepted = if *count == 1 { outcome.accepted_at.get(&id) } else { None };
                 if let Some(accepted) = first_of_accepted {
-                    check.longest_delay =
-                        check.longest_delay.max(request.at.saturating_duration_since(*accepted));
+                    let delay = request.at.saturating_duration_since(*accepted);
+                    if delay > check.longest_delay {
+                        check.longest_delay = delay;
+                        check.slowest = format!("{}:{id}", webhook.path);
+                    }
                 }
             }
             check.expected += wanted.len();
@@ -1028,6 +1038,8 @@ pub struct DeliveryCheck {
     pub longest_gap: Duration,
     /// The longest time from an event's acceptance to its first delivery to a webhook.
     pub longest_delay: Duration,
+    /// Which delivery that was (`<path>:<event id>`).
+    pub slowest: String,
 }
 
 /// One fault's row of the matrix.
@@ -1041,7 +1053,10 @@ pub struct FaultResult {
     pub deliveries: usize,
     pub lost: usize,
     pub duplicates: usize,
+    /// The longest time one event took from its first send to its 202.
     pub longest_ingest_refusal_ms: u128,
+    /// The longest time no sender got a 202 after a refusal.
+    pub longest_ingest_stall_ms: u128,
     pub longest_delivery_gap_ms: u128,
     pub longest_delivery_delay_ms: u128,
     pub history_missing: usize,
@@ -1097,8 +1112,8 @@ impl Report {
     }
 
     pub fn path(&self) -> PathBuf {
-        let target =
-            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from);
+        let root = project_root().canonicalize().unwrap_or_else(|_| project_root());
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
         target.join("faults").join(format!("{}.json", self.name))
     }
 
