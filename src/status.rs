@@ -80,7 +80,7 @@ async fn print_streams(title: &str, jetstream: &jetstream::Context) -> anyhow::R
 
 /// Each stream's replicas: `current/configured`, the leader, and what is behind.
 fn print_replicas(title: &str, streams: &[jetstream::stream::Info]) {
-    println!("{title} REPLICAS {:>37} {:<16} state", "current", "leader");
+    println!("{:<48} {:>7} {:<16} state", format!("{title} REPLICAS"), "current", "leader");
     for info in streams {
         let state = ReplicaState::of(info);
         let leader = match state.leader.as_deref() {

@@ -211,3 +211,25 @@ async fn status_prints_streams_backlog_regions_and_the_worst_endpoints() {
         assert!(text.contains(expected), "status output lacks {expected}:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn up_prints_nats_urls_without_the_services_password() {
+    let up = Up::start().await;
+    let service_url = edgehook_nats::connection::NatsUrl::parse(&up.credentials.nats_service_url).unwrap();
+    let password = up
+        .credentials
+        .nats_service_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(login, _)| login.split_once(':'))
+        .map(|(_, password)| password.to_owned())
+        .expect("the service URL in dev-credentials.json carries the login");
+    let log_path = up.data_dir().parent().unwrap().join("edgehook.log");
+    let log = support::eventually("up's banner", || {
+        let log_path = log_path.clone();
+        async move { std::fs::read_to_string(&log_path).ok().filter(|log| log.contains("region local")) }
+    })
+    .await;
+    assert!(!log.contains(&password), "the services' NATS password is on the terminal:\n{log}");
+    assert!(log.contains(&service_url.address().replace("nats://", "nats://***@")), "{log}");
+}

@@ -71,9 +71,11 @@ impl Event {
 pub struct EventData(Box<RawValue>);
 
 impl EventData {
-    /// The parsed JSON, for the few readers that look inside.
-    pub fn parse(&self) -> Value {
-        serde_json::from_str(self.0.get()).expect("RawValue holds valid JSON")
+    /// The parsed JSON, for the few readers that look inside. Fails only for data nested deeper
+    /// than serde_json builds (128 levels): ingest refuses such data since it checks depth, but
+    /// events accepted before that may still be stored.
+    pub fn parse(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
     }
 
     pub fn is_object(&self) -> bool {
@@ -119,10 +121,20 @@ mod tests {
         let incoming: EventData = serde_json::from_str(sent).unwrap();
         assert!(incoming.is_object());
         assert_eq!(incoming.as_str(), sent);
-        assert_eq!(incoming.parse()["nested"]["a"][1], 2);
+        assert_eq!(incoming.parse().unwrap()["nested"]["a"][1], 2);
         let again: EventData = serde_json::from_slice(&serde_json::to_vec(&incoming).unwrap()).unwrap();
         assert_eq!(again, incoming);
         assert!(!serde_json::from_str::<EventData>("[1]").unwrap().is_object());
+    }
+
+    #[test]
+    fn data_too_deep_to_parse_is_an_error_not_a_panic() {
+        let deep = format!("{{\"a\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+        let stored: EventData = serde_json::from_str(&deep).unwrap();
+        assert!(stored.parse().is_err());
+        let filters: crate::filters::Filters =
+            serde_json::from_value(serde_json::json!({"a_ne": 1})).unwrap();
+        assert!(!filters.matches_data(&stored));
     }
 
     #[test]

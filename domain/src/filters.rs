@@ -67,8 +67,9 @@ impl Filters {
     }
 
     /// [`Self::matches`] for data as it travels: parsed only if there is a condition to check.
+    /// Data too deep to parse satisfies no condition (the webhook does not get the event).
     pub fn matches_data(&self, data: &EventData) -> bool {
-        self.is_empty() || self.matches(&data.parse())
+        self.is_empty() || data.parse().is_ok_and(|data| self.matches(&data))
     }
 }
 

@@ -219,7 +219,7 @@ fn assert_publishable(event: CheckedEvent) {
     assert!(edgehook_domain::event_types::validate_name(&event.event_type).is_ok());
     assert!(!edgehook_domain::operational::is_operational(&event.event_type));
     assert!(!event.version.is_empty() && event.version.len() <= 32);
-    let data = event.data.parse();
+    let data = event.data.parse().expect("accepted data parses");
     assert!(data.is_object(), "{data}");
     assert!(depth(&data) <= MAX_JSON_DEPTH);
     let stored = Event {

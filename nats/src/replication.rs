@@ -11,7 +11,9 @@
 //! (its `cluster` name; a single server has none). In a cluster, the count of servers that can
 //! hold a copy is asked of JetStream itself: a throwaway stream is placed with the replica count
 //! wanted and deleted at once; JetStream refuses the placement (insufficient resources / no
-//! suitable peers) when fewer servers can take it, and edgehook asks again with one fewer. The
+//! suitable peers) when fewer servers can take it, and edgehook asks again with one fewer (and,
+//! below the count wanted, again for a few seconds: a cluster that has just formed knows its
+//! peers only once they have reported to its meta leader). The
 //! INFO's `connect_urls` would be cheaper but is a gossiped list of addresses (several per
 //! server on a multi-homed host, none with `no_advertise`, and only what the server knew when
 //! the client connected), not the JetStream peers.
@@ -22,6 +24,8 @@
 //! stream's count (the server re-places them with the stream). A count found by measuring never
 //! lowers an existing stream's (a server down while a service starts must not shrink
 //! replication); an explicit `--replicas` is applied as given.
+
+use std::time::Duration;
 
 use async_nats::jetstream::{self, ErrorCode, stream};
 
@@ -59,7 +63,7 @@ impl Replication {
         let wanted = requested.unwrap_or(CLUSTER_REPLICAS).clamp(1, MAX_REPLICAS);
         let replicas = match info.cluster.as_deref() {
             None | Some("") => 1,
-            Some(_) => placeable(jetstream, wanted).await?,
+            Some(_) => placeable_soon(jetstream, wanted).await?,
         };
         if requested.is_some_and(|requested| requested > replicas) {
             tracing::warn!(
@@ -122,6 +126,22 @@ impl Replication {
 
 /// "replicas > 1 not supported in non-clustered mode".
 const REPLICAS_NOT_SUPPORTED: ErrorCode = ErrorCode(10074);
+
+/// How long a clustered server may take to see all its peers: a cluster that has just formed
+/// refuses placements on servers that have not reported to its meta leader yet.
+const PEERS_SETTLING: Duration = Duration::from_secs(5);
+
+/// [`placeable`], asked again for up to [`PEERS_SETTLING`] while it is below `wanted`.
+async fn placeable_soon(jetstream: &jetstream::Context, wanted: usize) -> Result<usize, BootstrapError> {
+    let deadline = tokio::time::Instant::now() + PEERS_SETTLING;
+    loop {
+        let replicas = placeable(jetstream, wanted).await?;
+        if replicas >= wanted || tokio::time::Instant::now() >= deadline {
+            return Ok(replicas);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
 
 /// The largest count up to `wanted` that JetStream can place now.
 async fn placeable(jetstream: &jetstream::Context, wanted: usize) -> Result<usize, BootstrapError> {
