@@ -74,6 +74,24 @@ pub struct UpArgs {
     /// The history store (`postgres://…`); default: SQLite in `<data-dir>/history.db`.
     #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
     pub history_url: Option<String>,
+    #[command(flatten)]
+    pub history_retention: HistoryRetentionArgs,
+}
+
+#[derive(Args, Clone, Copy)]
+pub struct HistoryRetentionArgs {
+    /// Days of delivery attempts the history store keeps (PostgreSQL drops whole days, so up to
+    /// a day more is kept).
+    #[arg(long, env = "EDGEHOOK_HISTORY_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub history_retention_days: u32,
+}
+
+impl HistoryRetentionArgs {
+    pub fn writer_config(&self) -> edgehook_history::writer::WriterConfig {
+        edgehook_history::writer::WriterConfig {
+            retention: std::time::Duration::from_secs(u64::from(self.history_retention_days) * 24 * 3600),
+        }
+    }
 }
 
 /// How many copies JetStream keeps of what the service creates (see
@@ -179,6 +197,8 @@ pub struct HistoryArgs {
     /// The history store: `postgres://user:password@host/db` (production) or `sqlite:<path>`.
     #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
     pub history_url: String,
+    #[command(flatten)]
+    pub history_retention: HistoryRetentionArgs,
     /// Where /healthz, /readyz and /metrics are served.
     #[arg(long, env = "EDGEHOOK_ADMIN_ADDR", default_value = "127.0.0.1:9093")]
     pub admin_addr: SocketAddr,

@@ -191,7 +191,13 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     readiness.still_starting("opening the history store");
     let store = Arc::new(open_history(&args.history_url).await?);
     readiness.become_ready_as(&contract.readiness(&[streams::ATTEMPTS], &[]));
-    Ok(edgehook_history::writer::run(contract.jetstream.clone(), store, shutdown.wait()).await?)
+    Ok(edgehook_history::writer::run(
+        contract.jetstream.clone(),
+        store,
+        args.history_retention.writer_config(),
+        shutdown.wait(),
+    )
+    .await?)
 }
 
 pub async fn router(args: RouterArgs) -> anyhow::Result<()> {

@@ -156,7 +156,12 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         ingest_listener,
         shutdown.wait(),
     );
-    let writer = edgehook_history::writer::run(contract.jetstream.clone(), history, shutdown.wait());
+    let writer = edgehook_history::writer::run(
+        contract.jetstream.clone(),
+        history,
+        args.history_retention.writer_config(),
+        shutdown.wait(),
+    );
     let router = edgehook_router::run(contract, shutdown.wait());
     let mut services: Vec<(String, JoinHandle<anyhow::Result<()>>)> = vec![
         ("control plane".to_owned(), tokio::spawn(async move { Ok(control_plane.await?) })),

@@ -56,9 +56,10 @@ async fn the_writer_acks_only_what_is_committed_and_stores_each_record_once() {
     publish(subject.clone(), b"not a record".to_vec()).await;
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let writer = tokio::spawn(edgehook_history::writer::run(js.clone(), store.clone(), async {
-        let _ = stopped.await;
-    }));
+    let writer =
+        tokio::spawn(edgehook_history::writer::run(js.clone(), store.clone(), Default::default(), async {
+            let _ = stopped.await;
+        }));
 
     // While the store fails, the two messages of records stay unacknowledged.
     let consumer = support::eventually("the writer's consumer", || async {

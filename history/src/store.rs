@@ -15,6 +15,8 @@
 //! (`attempted_at`, row id), never an offset. [`HistoryStore::stats`] counts a webhook's
 //! attempts over a window by outcome, with nearest-rank latency percentiles (PostgreSQL's
 //! `percentile_disc`; SQLite has none: one indexed-range query per percentile).
+//! [`HistoryStore::expire`] is retention: whole day partitions dropped (PostgreSQL) or batched
+//! deletes (SQLite), never a long lock on what the writer inserts into.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -118,6 +120,18 @@ impl FromStr for HistoryCursor {
         let (at, id) = raw.split_once('-').ok_or(())?;
         Ok(Self { at_micros: at.parse().map_err(|_| ())?, id: id.parse().map_err(|_| ())? })
     }
+}
+
+/// Rows SQLite's retention deletes in one transaction.
+pub const EXPIRE_BATCH: usize = 5000;
+
+/// What a retention pass removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expired {
+    /// PostgreSQL: day partitions dropped.
+    pub partitions_dropped: u64,
+    /// SQLite: rows deleted.
+    pub rows_deleted: u64,
 }
 
 /// One webhook's attempts over a window: counts by outcome and latency percentiles
@@ -307,6 +321,56 @@ impl HistoryStore {
             self.ensure_partitions(pool, &days).await?;
         }
         Ok(())
+    }
+
+    /// Retention: removes attempts older than `cutoff`. PostgreSQL detaches (concurrently: writers
+    /// are not blocked) and drops each day partition that ends at or before `cutoff`, so up to a
+    /// day more than asked is kept; SQLite deletes in batches of [`EXPIRE_BATCH`] rows, each its
+    /// own short transaction, so the writer's inserts go on in between.
+    pub async fn expire(&self, cutoff: OffsetDateTime) -> Result<Expired, StoreError> {
+        let mut expired = Expired::default();
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                let partitions: Vec<String> = sqlx::query_scalar(
+                    "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                     JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'attempts'",
+                )
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::Read)?;
+                for name in partitions {
+                    let Some(day) = partition_day(&name) else { continue };
+                    let end = day.next_day().expect("a day after").midnight().assume_utc();
+                    if end > cutoff {
+                        continue;
+                    }
+                    let detach = format!("ALTER TABLE attempts DETACH PARTITION {name} CONCURRENTLY");
+                    sqlx::raw_sql(&detach).execute(pool).await.map_err(StoreError::Write)?;
+                    sqlx::raw_sql(&format!("DROP TABLE {name}"))
+                        .execute(pool)
+                        .await
+                        .map_err(StoreError::Write)?;
+                    self.partitions.lock().expect("partitions lock").remove(&day);
+                    expired.partitions_dropped += 1;
+                }
+            }
+            Backend::Sqlite(pool) => loop {
+                let done = sqlx::query(
+                    "DELETE FROM attempts WHERE id IN \
+                     (SELECT id FROM attempts WHERE attempted_at < ? LIMIT ?)",
+                )
+                .bind(micros(cutoff))
+                .bind(EXPIRE_BATCH as i64)
+                .execute(pool)
+                .await
+                .map_err(StoreError::Write)?;
+                expired.rows_deleted += done.rows_affected();
+                if done.rows_affected() < EXPIRE_BATCH as u64 {
+                    break;
+                }
+            },
+        }
+        Ok(expired)
     }
 
     /// `webhook`'s attempts (of `client`) at or after `since`.
@@ -556,4 +620,14 @@ fn from_micros(micros: i64) -> Result<OffsetDateTime, StoreError> {
 
 fn partition_name(day: Date) -> String {
     format!("attempts_{:04}{:02}{:02}", day.year(), day.month() as u8, day.day())
+}
+
+/// The day of a partition [`partition_name`] named; `None` for any other table.
+fn partition_day(name: &str) -> Option<Date> {
+    let digits = name.strip_prefix("attempts_")?;
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let month = time::Month::try_from(digits[4..6].parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(digits[..4].parse().ok()?, month, digits[6..].parse().ok()?).ok()
 }

@@ -13,7 +13,12 @@
 //! writer waits as long before it takes more, so a database outage makes no redelivery storm. A
 //! message that is not a record is terminated (logged), never retried.
 //!
+//! Retention runs beside it: every [`RETENTION_EVERY`], attempts older than
+//! [`WriterConfig::retention`] (default 30 days) are removed (whole day partitions in
+//! PostgreSQL, batched deletes in SQLite).
+//!
 //! Metrics: `edgehook_history_records_written_total`, `edgehook_history_write_failures_total`,
+//! `edgehook_history_retention_runs_total`,
 //! and every [`LAG_EVERY`] the consumer's `edgehook_history_pending_messages` and
 //! `edgehook_history_ack_pending_messages`.
 
@@ -44,14 +49,34 @@ pub enum WriterError {
     Store(#[from] StoreError),
 }
 
-/// Drains ATTEMPTS into `store` until `shutdown` completes. Waits while the hub's ATTEMPTS
-/// stream does not exist yet (the control plane declares it).
+/// How the writer keeps the store.
+#[derive(Clone, Copy, Debug)]
+pub struct WriterConfig {
+    /// Attempts older than this are removed ([`HistoryStore::expire`]), checked every
+    /// [`RETENTION_EVERY`].
+    pub retention: Duration,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        Self { retention: DEFAULT_RETENTION }
+    }
+}
+
+/// 30 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+pub const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Drains ATTEMPTS into `store` until `shutdown` completes, and applies retention. Waits while
+/// the hub's ATTEMPTS stream does not exist yet (the control plane declares it).
 pub async fn run(
     jetstream: jetstream::Context,
     store: Arc<HistoryStore>,
+    config: WriterConfig,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), WriterError> {
     tokio::pin!(shutdown);
+    let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config.retention)));
     let consumer = tokio::select! {
         consumer = feed(&jetstream) => consumer,
         () = &mut shutdown => return Ok(()),
@@ -142,6 +167,24 @@ impl Writer {
                 self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
             }
         }
+    }
+}
+
+/// Removes what is older than `keep`, now and every [`RETENTION_EVERY`].
+async fn retention(store: Arc<HistoryStore>, keep: Duration) {
+    let expired_total = metrics::counter!("edgehook_history_retention_runs_total");
+    loop {
+        let cutoff = edgehook_domain::now() - keep;
+        match store.expire(cutoff).await {
+            Ok(expired) => {
+                expired_total.increment(1);
+                if expired != Default::default() {
+                    tracing::info!(?expired, %cutoff, "history retention removed old attempts");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "history retention failed; trying again later"),
+        }
+        tokio::time::sleep(RETENTION_EVERY).await;
     }
 }
 

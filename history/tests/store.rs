@@ -40,6 +40,7 @@ async fn postgres_keeps_lists_and_filters_attempts() {
         .unwrap(),
         _ => unreachable!(),
     };
+    // The 29th was dropped by retention, then made again by a late record.
     assert_eq!(partitions, ["attempts_20261129", "attempts_20261130"]);
     drop(store);
     database.drop().await;
@@ -206,6 +207,15 @@ async fn suite(url: &str) {
     let foreign =
         store.stats(&world.other_client, &world.webhook, datetime!(2026-11-29 00:00 UTC)).await.unwrap();
     assert_eq!(foreign.attempts, 0);
+
+    // Retention: everything before 2026-11-30 goes (PostgreSQL: the whole day's partition).
+    let expired = store.expire(datetime!(2026-11-30 00:00 UTC)).await.unwrap();
+    assert_eq!(expired.partitions_dropped + expired.rows_deleted, 1, "{expired:?}");
+    let everything = AttemptQuery::new(world.client.clone(), Scope::Webhook(world.webhook.clone()), 50);
+    assert_eq!(store.attempts(&everything).await.unwrap().records, [records[1].clone(), records[3].clone()]);
+    assert_eq!(store.expire(datetime!(2026-11-30 00:00 UTC)).await.unwrap(), Default::default());
+    // A late record of an expired day is stored again (its partition made anew).
+    assert_eq!(store.insert(&records[..1]).await.unwrap(), 1);
 }
 
 /// A database of this test's own on the machine's PostgreSQL.
