@@ -3,7 +3,8 @@
 //! Why: nats-server keeps memory for every distinct subject a stream holds (about 245 bytes
 //! each, ../shared/notes/nats.md). A subject per event (as attempt records once had) makes a
 //! server's memory grow with the history it keeps. This sends a few hundred events to two
-//! webhooks of two clients and then asks every stream of the hub how many subjects it holds;
+//! webhooks of two clients and then asks every stream of the hub (and of a leaf region) how many
+//! subjects it holds;
 //! it also reads the attempt history back in small pages (cursors inside batches) for a webhook
 //! and for one event.
 
@@ -21,7 +22,17 @@ const EVENTS: usize = 150;
 
 #[tokio::test]
 async fn every_stream_holds_subjects_bounded_by_webhooks_not_events() {
-    let world = World::start().await;
+    subjects_stay_bounded(World::start().await, &[]).await;
+}
+
+/// The same with a leaf region: its own streams (DLV_eu, PARK_eu, ATT_eu, DLQ_eu, the webhooks
+/// mirror) are counted too, through its JetStream domain.
+#[tokio::test]
+async fn a_regions_streams_hold_subjects_bounded_by_webhooks_too() {
+    subjects_stay_bounded(World::start_with(&["--regions", "eu"]).await, &["eu"]).await;
+}
+
+async fn subjects_stay_bounded(world: World, regions: &[&str]) {
     let first = world.webhook("/one", json!({})).await;
     let second = world.webhook("/two", json!({})).await;
     // A second client with a webhook of its own.
@@ -63,9 +74,23 @@ async fn every_stream_holds_subjects_bounded_by_webhooks_not_events() {
     );
     assert!(records.iter().all(|r| r["event_id"] == "evt_3" && r["outcome"] == "succeeded"));
 
-    let js = jetstream::new(support::connect_service(&world.up.credentials.nats_service_url).await);
-    let mut names = js.stream_names();
+    let client = support::connect_service(&world.up.credentials.nats_service_url).await;
+    let mut domains = vec![jetstream::new(client.clone())];
+    domains.extend(regions.iter().map(|region| jetstream::with_domain(client.clone(), *region)));
     let mut seen = Vec::new();
+    for js in domains {
+        count_subjects(&js, &mut seen).await;
+    }
+    assert!(seen.iter().any(|line| line.starts_with("ATTEMPTS:")), "{seen:?}");
+    for region in regions {
+        assert!(seen.iter().any(|line| line.starts_with(&format!("ATT_{region}:"))), "{seen:?}");
+    }
+    eprintln!("{seen:#?}");
+}
+
+/// Asserts each stream of `js`'s domain holds few subjects; notes what it saw in `seen`.
+async fn count_subjects(js: &jetstream::Context, seen: &mut Vec<String>) {
+    let mut names = js.stream_names();
     while let Some(name) = names.next().await {
         let name = name.unwrap();
         let mut stream = js.get_stream(&name).await.unwrap();
@@ -78,13 +103,11 @@ async fn every_stream_holds_subjects_bounded_by_webhooks_not_events() {
             state.subjects_count,
             3 * EVENTS
         );
-        if name == "ATTEMPTS" {
+        if name.starts_with("ATT") {
             // Records of one webhook made within a few milliseconds share a message.
             assert!(state.messages < 3 * EVENTS as u64, "no attempt records were batched: {seen:?}");
         }
     }
-    assert!(seen.iter().any(|line| line.starts_with("ATTEMPTS:")), "{seen:?}");
-    eprintln!("{seen:#?}");
 }
 
 /// Every record of a paged list, following `next_cursor`.
