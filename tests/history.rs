@@ -179,6 +179,17 @@ async fn the_api_reads_history_from_the_store_with_filters() {
         assert!(window["latency_ms"]["p99"].is_u64(), "{stats}");
     }
 
+    // The writer's metrics, on up's /metrics (one process).
+    let metrics =
+        reqwest::get(format!("{}/metrics", world.api.control_plane)).await.unwrap().text().await.unwrap();
+    for name in [
+        "edgehook_history_records_written_total",
+        "edgehook_history_pending_messages",
+        "edgehook_history_oldest_pending_age_seconds",
+    ] {
+        assert!(metrics.contains(name), "{name} not exported:\n{metrics}");
+    }
+
     for bad in ["status=late", "since=yesterday", "after=12"] {
         let path = format!("/api/v1/webhooks/{flaky}/deliveries?{bad}");
         let (status, body) = world.api.call(Method::GET, &path, Some(&world.token), None).await;

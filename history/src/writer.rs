@@ -19,8 +19,8 @@
 //!
 //! Metrics: `edgehook_history_records_written_total`, `edgehook_history_write_failures_total`,
 //! `edgehook_history_retention_runs_total`,
-//! and every [`LAG_EVERY`] the consumer's `edgehook_history_pending_messages` and
-//! `edgehook_history_ack_pending_messages`.
+//! and every [`LAG_EVERY`] the consumer's `edgehook_history_pending_messages`,
+//! `edgehook_history_ack_pending_messages` and `edgehook_history_oldest_pending_age_seconds`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ pub async fn run(
         consumer = feed(&jetstream) => consumer,
         () = &mut shutdown => return Ok(()),
     };
-    let _lag = AbortOnDrop(tokio::spawn(report_lag(consumer.clone())));
+    let _lag = AbortOnDrop(tokio::spawn(report_lag(jetstream.clone(), consumer.clone())));
     if let Err(error) = store.prepare_days(edgehook_domain::now()).await {
         tracing::warn!(%error, "preparing today's history partitions; the first insert tries again");
     }
@@ -203,16 +203,32 @@ async fn acknowledge(message: &Message, kind: AckKind) {
     }
 }
 
-/// The writer's lag as gauges: messages not delivered to it yet, and delivered but not
-/// acknowledged.
-async fn report_lag(mut consumer: PullConsumer) {
+/// The writer's lag as gauges: messages not delivered to it yet, delivered but not
+/// acknowledged, and how long ago the oldest record not yet stored was published (the message
+/// after the consumer's ack floor; 0 when nothing waits).
+async fn report_lag(jetstream: jetstream::Context, mut consumer: PullConsumer) {
     let pending = metrics::gauge!("edgehook_history_pending_messages");
     let ack_pending = metrics::gauge!("edgehook_history_ack_pending_messages");
+    let oldest = metrics::gauge!("edgehook_history_oldest_pending_age_seconds");
     loop {
         match consumer.info().await {
             Ok(info) => {
                 pending.set(info.num_pending as f64);
                 ack_pending.set(info.num_ack_pending as f64);
+                if info.num_pending == 0 && info.num_ack_pending == 0 {
+                    oldest.set(0.0);
+                } else {
+                    let next = info.ack_floor.stream_sequence + 1;
+                    let age = async {
+                        let stream = jetstream.get_stream_no_info(edgehook_nats::streams::ATTEMPTS).await?;
+                        let message = stream.get_raw_message(next).await?;
+                        Ok::<_, async_nats::Error>(edgehook_domain::now() - message.time)
+                    };
+                    match age.await {
+                        Ok(age) => oldest.set(age.as_seconds_f64().max(0.0)),
+                        Err(error) => tracing::debug!(%error, "reading the oldest record not stored yet"),
+                    }
+                }
             }
             Err(error) => tracing::debug!(%error, "reading the history writer's lag"),
         }

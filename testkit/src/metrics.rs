@@ -30,6 +30,12 @@ pub const EXPORTED_METRICS: &[(&str, &[&str])] = &[
     ("edgehook_region_replication_lag_messages", &["region"]),
     ("edgehook_region_reachable", &["region"]),
     ("edgehook_region_relays_alive", &["region"]),
+    ("edgehook_history_records_written_total", &[]),
+    ("edgehook_history_write_failures_total", &[]),
+    ("edgehook_history_retention_runs_total", &[]),
+    ("edgehook_history_pending_messages", &[]),
+    ("edgehook_history_ack_pending_messages", &[]),
+    ("edgehook_history_oldest_pending_age_seconds", &[]),
 ];
 
 const HISTOGRAM_SUFFIXES: &[&str] = &["_bucket", "_sum", "_count"];
