@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use edgehook_control_plane::{CallbackPolicy, Tokens};
 use edgehook_history::{HistoryStore, StoreError};
 use edgehook_nats::connection::NatsUrl;
-use edgehook_nats::readiness::Readiness;
+use edgehook_nats::readiness::{ExtraCheck, Readiness};
 use edgehook_nats::region::{self, LOCAL_REGION, Region};
 use edgehook_nats::streams::{BootstrapError, BootstrapErrorKind, RegionalContract};
 use edgehook_nats::{Contract, streams};
@@ -190,7 +190,13 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     let contract = connect(&args.nats.nats_url, args.replication.requested(), &readiness).await?;
     readiness.still_starting("opening the history store");
     let store = Arc::new(open_history(&args.history_url).await?);
-    readiness.become_ready_as(&contract.readiness(&[streams::ATTEMPTS], &[]));
+    let checked = store.clone();
+    let store_check: ExtraCheck = Arc::new(move || {
+        let store = checked.clone();
+        Box::pin(async move { store.ping().await.map_err(|error| format!("history store: {error}")) })
+    });
+    let consumers = [(streams::ATTEMPTS, edgehook_nats::history_feed::HISTORY_WRITER_CONSUMER)];
+    readiness.become_ready_as(&contract.readiness(&[streams::ATTEMPTS], &consumers).also(store_check));
     Ok(edgehook_history::writer::run(
         contract.jetstream.clone(),
         store,

@@ -197,6 +197,44 @@ async fn the_api_reads_history_from_the_store_with_filters() {
     }
 }
 
+/// `edgehook history` alone: ready once NATS, its consumer and the store answer; not ready,
+/// saying why, once the store is gone.
+#[tokio::test]
+async fn the_history_service_is_ready_only_while_its_store_answers() {
+    support::install_crypto_provider();
+    let hub = NatsServer::hub().await;
+    let js = jetstream::new(support::connect_service(&hub.url).await);
+    js.create_stream(stream::Config {
+        name: "ATTEMPTS".into(),
+        subjects: vec!["rgn.local.attempts.>".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let database = TestDatabase::create().await;
+    let logs = tempfile::tempdir().unwrap();
+    let admin = format!("127.0.0.1:{}", support::free_port());
+    let _writer = support::Service::start(
+        logs.path(),
+        "history",
+        &["history", "--nats-url", &hub.url, "--history-url", &database.url, "--admin-addr", &admin],
+    );
+    let readyz = |admin: String| async move {
+        let response = reqwest::get(format!("http://{admin}/readyz")).await.ok()?;
+        Some((response.status().as_u16(), response.text().await.ok()?))
+    };
+    support::eventually("the writer ready", || async {
+        readyz(admin.clone()).await.filter(|(status, _)| *status == 200)
+    })
+    .await;
+    database.drop().await;
+    let (_, why) = support::eventually("the writer not ready without its store", || async {
+        readyz(admin.clone()).await.filter(|(status, _)| *status == 503)
+    })
+    .await;
+    assert!(why.contains("history store"), "{why}");
+}
+
 async fn all_acknowledged(consumer: &async_nats::jetstream::consumer::PullConsumer, last: u64) {
     support::eventually("every message acknowledged", || async {
         let info = consumer.get_info().await.ok()?;

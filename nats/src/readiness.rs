@@ -7,8 +7,11 @@
 //!
 //! A service may serve `/readyz` before its contract exists (it waits for NATS, retrying):
 //! [`Readiness::starting`] answers "not ready" with why until [`Readiness::become_ready_as`]
-//! hands it the contract's checks.
+//! hands it the contract's checks. A service that depends on something besides JetStream (the
+//! history writer: its database) adds a check of its own with [`Readiness::also`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -32,12 +35,16 @@ enum State {
     Checking(Box<Checks>),
 }
 
+/// A check of something besides JetStream: `Err` says why the service is not ready.
+pub type ExtraCheck = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
 #[derive(Clone)]
 struct Checks {
     jetstream: jetstream::Context,
     streams: Vec<String>,
     /// `(stream, consumer)` pairs.
     consumers: Vec<(String, String)>,
+    extra: Vec<ExtraCheck>,
 }
 
 /// Why a service is not ready, with what it found of its streams.
@@ -53,8 +60,17 @@ impl Readiness {
         streams: Vec<String>,
         consumers: Vec<(String, String)>,
     ) -> Self {
-        let checks = Checks { jetstream, streams, consumers };
+        let checks = Checks { jetstream, streams, consumers, extra: Vec::new() };
         Self { state: Arc::new(RwLock::new(State::Checking(Box::new(checks)))) }
+    }
+
+    /// These checks and `check` too (which runs after them, within the same timeout); on a
+    /// service still starting, nothing changes.
+    pub fn also(self, check: ExtraCheck) -> Self {
+        if let State::Checking(checks) = &mut *self.state.write().expect("readiness lock") {
+            checks.extra.push(check);
+        }
+        self
     }
 
     /// Not ready yet, because `reason`.
@@ -127,6 +143,13 @@ impl Checks {
             };
             if !matches!(tokio::time::timeout(READY_TIMEOUT, found).await, Ok(Ok(_))) {
                 return Err(not_ready(format!("consumer {stream}/{consumer} not available"), &states));
+            }
+        }
+        for extra in &self.extra {
+            match tokio::time::timeout(READY_TIMEOUT, extra()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(reason)) => return Err(not_ready(reason, &states)),
+                Err(_) => return Err(not_ready(format!("no answer within {READY_TIMEOUT:?}"), &states)),
             }
         }
         Ok(states)
