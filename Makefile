@@ -9,7 +9,7 @@ NATS_SERVER := $(TOOLS)/nats-server/bin/nats-server
 VENV := $(TOOLS)/venv
 PYTHON ?= python3
 
-.PHONY: tools up test lint promtool
+.PHONY: tools up test test-faults lint promtool
 
 tools: $(NATS_SERVER) $(VENV)/installed promtool
 
@@ -30,6 +30,11 @@ up: tools
 
 test: tools
 	cargo test --workspace --all-targets --no-fail-fast
+
+# The fault suite (tests/faults.rs, RELIABILITY.md): kills every part under load; prints the
+# matrix and writes it to target/faults/.
+test-faults: tools
+	cargo test --test faults -- --nocapture --test-threads=1
 
 lint:
 	cargo fmt --all -- --check
