@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_nats::jetstream;
-use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
+use edgehook_domain::delivery::AttemptOutcome;
+use edgehook_nats::attempt_log::{Cursor, read_records};
 use edgehook_nats::connection::NatsUrl;
-use edgehook_nats::read::read_page;
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::region_backlog::{self, RegionBacklog};
 use edgehook_nats::replication::ReplicaState;
@@ -22,8 +22,10 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::cli::StatusArgs;
 
-/// Attempts the worst-endpoint ranking looks at.
-const RECENT_ATTEMPTS: u64 = 1_000;
+/// Attempt-log messages the worst-endpoint ranking looks at (each holds one webhook's records
+/// of a few ms), and at most this many records of them.
+const RECENT_MESSAGES: u64 = 1_000;
+const RECENT_ATTEMPTS: usize = 10_000;
 const REGION_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
@@ -161,14 +163,13 @@ struct EndpointTally {
 async fn print_worst_endpoints(hub: &jetstream::Context, worst: usize) {
     let Ok(stream) = hub.get_stream(ATTEMPTS).await else { return };
     let last = stream.cached_info().state.last_sequence;
-    let after = last.saturating_sub(RECENT_ATTEMPTS);
-    let Ok(page) =
-        read_page::<AttemptRecord>(hub, ATTEMPTS, "rgn.>".to_owned(), after, RECENT_ATTEMPTS as usize).await
-    else {
-        return;
-    };
+    let start = Cursor { sequence: last.saturating_sub(RECENT_MESSAGES), passed: None };
+    let filters = vec!["rgn.>".to_owned()];
+    let read =
+        read_records(hub, ATTEMPTS, filters, start, RECENT_ATTEMPTS, RECENT_MESSAGES as usize, |_| true);
+    let Ok(page) = read.await else { return };
     let mut tally: BTreeMap<String, EndpointTally> = BTreeMap::new();
-    for (_, record) in page.items {
+    for record in page.records {
         let entry = tally.entry(record.webhook_id.to_string()).or_default();
         entry.attempts += 1;
         if record.outcome != AttemptOutcome::Succeeded {
@@ -181,7 +182,7 @@ async fn print_worst_endpoints(hub: &jetstream::Context, worst: usize) {
         (b.1.failed * a.1.attempts).cmp(&(a.1.failed * b.1.attempts)).then(b.1.failed.cmp(&a.1.failed))
     });
     println!(
-        "\nWORST ENDPOINTS (last {RECENT_ATTEMPTS} attempts) {:>14} {:>8} {:>9}  last error",
+        "\nWORST ENDPOINTS (recent attempts) {:>16} {:>8} {:>9}  last error",
         "attempts", "failed", "failure"
     );
     if ranked.is_empty() {
