@@ -403,13 +403,27 @@ impl ClusterStage {
     }
 
     /// None once the router's consumer on EVENTS and the region's dispatch consumers have nothing
-    /// pending and nothing unacknowledged; otherwise what is left.
+    /// pending and nothing unacknowledged and the region's task stream has all its sources' messages;
+    /// otherwise what is left.
     pub async fn consumers_behind(&self) -> Option<String> {
         let mut consumers = vec![(&self.hub_js, "EVENTS".to_owned(), "router".to_owned())];
         for tier in ["high", "standard", "bulk"] {
             consumers.push((&self.region_js, format!("DLV_{REGION}"), format!("dispatch-{tier}")));
         }
-        consumers_behind(&consumers).await
+        let mut behind: Vec<String> = consumers_behind(&consumers).await.into_iter().collect();
+        // The region's copy of its tasks: DLV_eu's sources (the hub's DELIVERIES, PARK_eu).
+        let stream = format!("DLV_{REGION}");
+        let request = async { self.region_js.get_stream(&stream).await.ok()?.info().await.ok().cloned() };
+        match tokio::time::timeout(Duration::from_secs(5), request).await {
+            Ok(Some(info)) => behind.extend(
+                info.sources
+                    .iter()
+                    .filter(|source| source.lag > 0)
+                    .map(|source| format!("{stream} source {}: {} behind", source.name, source.lag)),
+            ),
+            _ => behind.push(format!("{stream} unavailable")),
+        }
+        (!behind.is_empty()).then(|| behind.join("; "))
     }
 
     pub fn hub_server(&mut self, name: &str) -> &mut ClusterServer {
