@@ -80,10 +80,19 @@ impl Proc {
         self.service = Some(Service::start(&self.log_dir, &format!("{}-{}", self.name, self.runs), &args));
     }
 
-    /// Waits until its /healthz answers 200.
+    /// Waits until its /healthz, then its /readyz answers 200 (its streams and consumers set
+    /// up: a relay's /healthz answers while it still waits for its cluster).
     pub async fn until_healthy(&self) {
         if !self.health_url.is_empty() {
             until_healthy(&self.health_url).await;
+            let ready = format!("{}/readyz", self.health_url);
+            super::eventually_within(&format!("{ready} to answer 200"), FORMING, || {
+                let ready = ready.clone();
+                async move {
+                    reqwest::get(&ready).await.ok().filter(|response| response.status() == 200).map(|_| ())
+                }
+            })
+            .await;
         }
     }
 
@@ -202,6 +211,17 @@ pub struct ClusterStage {
     logs: TempDir,
 }
 
+/// Where a stage's services log: a temporary directory, kept after the run (its path printed)
+/// when `EDGEHOOK_FAULTS_KEEP_LOGS` is set.
+fn service_logs_dir() -> TempDir {
+    let mut logs = tempfile::tempdir().unwrap();
+    if std::env::var_os("EDGEHOOK_FAULTS_KEEP_LOGS").is_some() {
+        logs.disable_cleanup(true);
+        println!("services' logs kept in {}", logs.path().display());
+    }
+    logs
+}
+
 /// How long a cluster may take to form (elections on a loaded 2-core machine).
 const FORMING: Duration = Duration::from_secs(90);
 
@@ -255,7 +275,7 @@ impl ClusterStage {
             .map(|port| format!("nats://127.0.0.1:{port}"))
             .collect::<Vec<_>>()
             .join(",");
-        let logs = tempfile::tempdir().unwrap();
+        let logs = service_logs_dir();
         let control_addr = format!("127.0.0.1:{}", free_port());
         let guard = ["--allow-private-callbacks".to_owned()];
         let mut control_args: Vec<String> = [
@@ -316,9 +336,9 @@ impl ClusterStage {
             nats_service_url: hub_url.clone(),
             admin_token: admin_token(),
         };
-        until_healthy(&credentials.control_plane_url).await;
-        for url in &ingest_urls {
-            until_healthy(url).await;
+        control_plane.until_healthy().await;
+        for proc in &ingest {
+            proc.until_healthy().await;
         }
         router.until_healthy().await;
         for relay in &relays {
@@ -501,7 +521,7 @@ impl HubStage {
             .envs(logins.server_env().expect("the test logins are valid"));
         let hub = NatsServer::start(spec).await;
         let url = logins.service_url(&format!("127.0.0.1:{port}"));
-        let logs = tempfile::tempdir().unwrap();
+        let logs = service_logs_dir();
         let [control_addr, ingest_addr, router_admin, relay_admin]: [String; 4] =
             std::array::from_fn(|_| format!("127.0.0.1:{}", free_port()));
         let guard = "--allow-private-callbacks";
