@@ -8,7 +8,8 @@
 //! dir, nothing to install). Both run their versioned migrations (`migrations/<backend>/`) when a
 //! store is opened.
 //!
-//! Writes are batched multi-row inserts in one transaction, idempotent on (message, webhook,
+//! Writes are batched inserts in one transaction (PostgreSQL: one `INSERT … SELECT FROM UNNEST`
+//! of a column array each; SQLite: multi-row `VALUES` statements), idempotent on (message, webhook,
 //! attempt): a batch JetStream redelivers inserts nothing twice. PostgreSQL's key also carries
 //! `attempted_at` (a partitioned table's unique keys must hold the partition key); a redelivered
 //! record is the same record, its time included. Reads page oldest first with a keyset cursor
@@ -33,7 +34,7 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, QueryBuilder, Row, Sqlite};
 use time::{Date, OffsetDateTime};
 
-/// Rows in one INSERT statement (13 values each: under both databases' bind limits).
+/// Rows in one SQLite INSERT statement (13 values each: under its bind limit).
 const ROWS_PER_STATEMENT: usize = 1000;
 /// Days whose partition this process knows exists; past it the memory is cleared and rebuilt.
 const KNOWN_DAYS: usize = 64;
@@ -224,31 +225,31 @@ impl HistoryStore {
                 let days: BTreeSet<Date> =
                     records.iter().map(|r| r.attempted_at.to_offset(time::UtcOffset::UTC).date()).collect();
                 self.ensure_partitions(pool, &days).await?;
-                let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
-                let mut inserted = 0;
-                for chunk in records.chunks(ROWS_PER_STATEMENT) {
-                    let mut insert = QueryBuilder::<Postgres>::new(INSERT);
-                    insert.push_values(chunk, |mut row, record| {
-                        row.push_bind(record.attempted_at)
-                            .push_bind(record.message_id.as_str())
-                            .push_bind(record.webhook_id.as_str())
-                            .push_bind(record.attempt as i32)
-                            .push_bind(record.client_id.as_str())
-                            .push_bind(&record.event_id)
-                            .push_bind(&record.event_type)
-                            .push_bind(record.status_code.map(i32::from))
-                            .push_bind(record.latency_ms as i64)
-                            .push_bind(record.error.as_deref())
-                            .push_bind(outcome_str(record.outcome))
-                            .push_bind(record.next_attempt_at)
-                            .push_bind(&record.region);
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    let done = insert.build().execute(&mut *transaction).await.map_err(StoreError::Write)?;
-                    inserted += done.rows_affected();
-                }
-                transaction.commit().await.map_err(StoreError::Write)?;
-                Ok(inserted)
+                // One statement whatever the batch's size: a column of values each, unnested.
+                let done = sqlx::query(
+                    "INSERT INTO attempts (attempted_at, message_id, webhook_id, attempt, client_id, event_id, \
+                     event_type, status_code, latency_ms, error, outcome, next_attempt_at, region) \
+                     SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::int4[], $5::text[], \
+                     $6::text[], $7::text[], $8::int4[], $9::int8[], $10::text[], $11::text[], \
+                     $12::timestamptz[], $13::text[]) ON CONFLICT DO NOTHING",
+                )
+                .bind(records.iter().map(|r| r.attempted_at).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.message_id.as_str()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.webhook_id.as_str()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.attempt as i32).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.client_id.as_str()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.status_code.map(i32::from)).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.latency_ms as i64).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| outcome_str(r.outcome)).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.next_attempt_at).collect::<Vec<_>>())
+                .bind(records.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
+                .execute(pool)
+                .await
+                .map_err(StoreError::Write)?;
+                Ok(done.rows_affected())
             }
             Backend::Sqlite(pool) => {
                 let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
