@@ -7,6 +7,12 @@
 //! settlement produces (a parked copy, a dead letter, a forwarded task) and only then answers
 //! JetStream: `ack`, or `nak` with a delay. If storing fails, the settlement's fallback (a
 //! `nak`) is applied instead, so nothing is acknowledged before what it produced is stored.
+//!
+//! The attempt record is part of what an attempt produces: it is retried for a few seconds
+//! ([`RECORD_RETRIES`]: a region's stream electing a new leader, a full store) and, if it still
+//! cannot be stored, the task is put back rather than acknowledged. The endpoint may then see
+//! the delivery twice (at least once, as always), but the history never misses an attempt
+//! (the fault suite lost records when a region server died under a relay before this).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +31,18 @@ use super::parking::Parking;
 use crate::attempt_metrics::AttemptMetrics;
 use crate::recorder::Recorder;
 use crate::sender::Attempt;
+
+/// Waits between tries to store an attempt record: ~8 s in all, well inside the consumer's
+/// ack wait once the HTTP attempt (at most 20 s) is done.
+const RECORD_RETRIES: [Duration; 5] = [
+    Duration::from_millis(200),
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
+/// When the task comes back if its attempt could not be recorded.
+const UNRECORDED_DELAY: Duration = Duration::from_secs(1);
 
 /// Where a task's message sits in JetStream: its stream sequence (its identity) and how many
 /// times it was delivered.
@@ -85,8 +103,10 @@ impl Settler {
         let now = edgehook_domain::now();
         let attempt = self.attempt(&task, position);
         let settlement = decide(turn, attempt, now);
-        if let Turn::Attempted { answer, .. } = turn {
-            self.record(&task, attempt, answer, &settlement, now).await;
+        if let Turn::Attempted { answer, .. } = turn
+            && !self.record(&task, attempt, answer, &settlement, now).await
+        {
+            return self.nak(message, position, UNRECORDED_DELAY, false).await;
         }
         if let Some(reason) = settlement.deferred() {
             self.deferred[reason.index()].increment(1);
@@ -176,8 +196,7 @@ impl Settler {
         true
     }
 
-    /// Stores the attempt; a failure here is logged, not retried: the delivery's own state
-    /// matters more than its history.
+    /// Stores the attempt, trying again a few times; false if it could not be stored.
     async fn record(
         &self,
         task: &DeliveryTask,
@@ -185,7 +204,7 @@ impl Settler {
         answer: &Attempt,
         settlement: &Settlement,
         now: OffsetDateTime,
-    ) {
+    ) -> bool {
         let (outcome, next_attempt_at) = settlement.attempt_outcome(now);
         let record = AttemptRecord {
             message_id: task.event.message_id.clone(),
@@ -221,8 +240,15 @@ impl Settler {
         }
         let since_accepted = (now - task.event.accepted_at).as_seconds_f64();
         self.metrics.record(record.status_code, record.outcome, answer.latency.as_secs_f64(), since_accepted);
-        if let Err(error) = self.recorder.attempt(&record).await {
-            tracing::error!(event_id = %record.event_id, %error, "attempt record lost");
+        let mut waits = RECORD_RETRIES.iter();
+        loop {
+            let Err(error) = self.recorder.attempt(&record).await else { return true };
+            let Some(wait) = waits.next() else {
+                tracing::error!(event_id = %record.event_id, %error, "attempt record not stored; the delivery goes again");
+                return false;
+            };
+            tracing::warn!(event_id = %record.event_id, %error, "storing an attempt record failed; trying again");
+            tokio::time::sleep(*wait).await;
         }
     }
 }
