@@ -214,8 +214,33 @@ pub fn count_rejected(source_id: &str) {
 }
 
 fn unavailable(error: impl std::fmt::Display) -> IngestError {
+    let error = error.to_string();
     tracing::error!(%error, "publishing to JetStream failed");
-    IngestError::Unavailable(
-        "the event store is unavailable; nothing was lost, send the events again".to_owned(),
-    )
+    IngestError::Unavailable(refusal(&error).to_owned())
+}
+
+/// What a source is told when JetStream did not store its events: a full store is worth naming
+/// (an operator must make room; retrying at once will not help), anything else is passing.
+fn refusal(jetstream_error: &str) -> &'static str {
+    const FULL: [&str; 3] = ["insufficient resources", "maximum bytes exceeded", "insufficient storage"];
+    let lower = jetstream_error.to_ascii_lowercase();
+    if FULL.iter().any(|sign| lower.contains(sign)) {
+        "the event store is full; nothing was lost, send the events again later"
+    } else {
+        "the event store is unavailable; nothing was lost, send the events again"
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::refusal;
+
+    #[test]
+    fn a_full_store_is_named_and_other_failures_are_not() {
+        assert!(
+            refusal("jetstream error: insufficient resources (code 503, error code 10023)").contains("full")
+        );
+        assert!(refusal("maximum bytes exceeded").contains("full"));
+        assert!(refusal("timed out: didn't receive ack in time").contains("unavailable"));
+    }
 }
