@@ -197,6 +197,83 @@ async fn the_api_reads_history_from_the_store_with_filters() {
     }
 }
 
+/// A writer process killed (SIGKILL) while it works through a backlog, then started again:
+/// every record is stored exactly once.
+#[tokio::test]
+async fn a_writer_killed_mid_backlog_loses_and_duplicates_nothing() {
+    let hub = NatsServer::hub().await;
+    let js = jetstream::new(support::connect_service(&hub.url).await);
+    js.create_stream(stream::Config {
+        name: "ATTEMPTS".into(),
+        subjects: vec!["rgn.local.attempts.>".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = ClientId::generate();
+    let webhooks: Vec<WebhookId> = (0..20).map(|_| WebhookId::generate()).collect();
+    const MESSAGES: usize = 2_000;
+    const PER_MESSAGE: usize = 10;
+    let mut acks = Vec::new();
+    for n in 0..MESSAGES {
+        let webhook = &webhooks[n % webhooks.len()];
+        let batch: Vec<AttemptRecord> =
+            (0..PER_MESSAGE).map(|i| record(&client, webhook, (n * PER_MESSAGE + i) as u32)).collect();
+        let subject = subjects::attempt("local", &client, webhook);
+        acks.push(js.publish(subject, attempt_log::encode(&batch).into()).await.unwrap());
+    }
+    for ack in acks {
+        ack.await.unwrap();
+    }
+    let database = TestDatabase::create().await;
+    let store = HistoryStore::open(&database.url).await.unwrap();
+    let Backend::Postgres(pool) = store.backend() else { unreachable!() };
+    let rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM attempts").fetch_one(pool).await.unwrap()
+    };
+    let logs = tempfile::tempdir().unwrap();
+    let args = |admin: &str| {
+        ["history", "--nats-url", &hub.url, "--history-url", &database.url, "--admin-addr", admin]
+            .map(str::to_owned)
+    };
+    let start = |admin: String| {
+        let args = args(&admin);
+        support::Service::start(logs.path(), "history", &args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let first = start(format!("127.0.0.1:{}", support::free_port()));
+    let partial = support::eventually("some records stored", || async {
+        let stored = rows().await;
+        (stored > 0).then_some(stored)
+    })
+    .await;
+    first.kill();
+    let total = (MESSAGES * PER_MESSAGE) as i64;
+    eprintln!("killed with {partial} of {total} records stored");
+    let _second = start(format!("127.0.0.1:{}", support::free_port()));
+    // What the killed writer held comes back after the consumer's ack wait.
+    let patience = history_feed::ACK_WAIT + Duration::from_secs(60);
+    let done = support::poll_until(patience, || async { (rows().await == total).then_some(()) }).await;
+    if done.is_err() {
+        let consumer = js
+            .get_stream("ATTEMPTS")
+            .await
+            .unwrap()
+            .consumer_info(history_feed::HISTORY_WRITER_CONSUMER)
+            .await;
+        let log = std::fs::read_to_string(logs.path().join("history.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        panic!("{} of {total} stored; consumer {consumer:?}; log tail: {tail:#?}", rows().await);
+    }
+    let distinct: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT (message_id, webhook_id, attempt)) FROM attempts")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(distinct, total);
+    drop(store);
+    database.drop().await;
+}
+
 /// `edgehook history` alone: ready once NATS, its consumer and the store answer; not ready,
 /// saying why, once the store is gone.
 #[tokio::test]
@@ -245,8 +322,10 @@ async fn all_acknowledged(consumer: &async_nats::jetstream::consumer::PullConsum
 }
 
 fn record(client: &ClientId, webhook: &WebhookId, n: u32) -> AttemptRecord {
-    // Microseconds: what both stores keep of a time.
-    let at = OffsetDateTime::from_unix_timestamp(1_790_000_000 + i64::from(n)).unwrap();
+    // Whole seconds (both stores keep microseconds), and recent: retention (30 days) would
+    // drop an older day's partition under the writer.
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let at = OffsetDateTime::from_unix_timestamp(now + i64::from(n)).unwrap();
     AttemptRecord {
         message_id: MessageId::generate(),
         event_id: format!("evt_{n}"),
