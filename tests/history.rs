@@ -4,7 +4,8 @@
 //! committed, and that a batch delivered again adds no row. Here the store is made to fail (its
 //! table renamed away) while records wait: nothing is stored and nothing acknowledged; once the
 //! table is back every record is stored once and acknowledged; the same records delivered again
-//! change nothing. A message that is not a record is terminated, not retried. Then the API of an
+//! change nothing. A message that is not a record is terminated, not retried; a record older
+//! than the retention is acknowledged without being stored. Then the API of an
 //! `edgehook up` (its embedded SQLite store) lists history through the writer, with filters, and
 //! a webhook's stats.
 
@@ -89,6 +90,13 @@ async fn the_writer_acks_only_what_is_committed_and_stores_each_record_once() {
     // The same records again (what a batch delivered again is to the store): no new row.
     publish(subject.clone(), attempt_log::encode(&records)).await;
     all_acknowledged(&consumer, 4).await;
+    assert_eq!(store.attempts(&query).await.unwrap().records, records);
+
+    // A record older than the retention (30 days) is acknowledged, not stored.
+    let mut old = record(&client, &webhook, 4);
+    old.attempted_at -= time::Duration::days(40);
+    publish(subject.clone(), attempt_log::encode(std::slice::from_ref(&old))).await;
+    all_acknowledged(&consumer, 5).await;
     assert_eq!(store.attempts(&query).await.unwrap().records, records);
 
     stop.send(()).unwrap();

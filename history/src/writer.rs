@@ -11,7 +11,8 @@
 //! again, and the store's idempotent insert (message, webhook, attempt) adds no row twice. When
 //! the store fails, the batch is nak'ed with a delay that doubles up to [`MAX_BACKOFF`] and the
 //! writer waits as long before it takes more, so a database outage makes no redelivery storm. A
-//! message that is not a record is terminated (logged), never retried.
+//! message that is not a record is terminated (logged), never retried. A record already older
+//! than the retention is acknowledged without being stored.
 //!
 //! Retention runs beside it: every [`RETENTION_EVERY`], attempts older than
 //! [`WriterConfig::retention`] (default 30 days) are removed (whole day partitions in
@@ -92,7 +93,7 @@ pub async fn run(
         .await
         .map_err(|e| WriterError::Pull(e.into()))?;
     let mut batches = messages.ready_chunks(BATCH_MESSAGES);
-    let mut writer = Writer { store, backoff: FIRST_BACKOFF };
+    let mut writer = Writer { store, retention: config.retention, backoff: FIRST_BACKOFF };
     tracing::info!(consumer = history_feed::HISTORY_WRITER_CONSUMER, "history writer running");
     loop {
         let batch = tokio::select! {
@@ -129,6 +130,9 @@ async fn feed(jetstream: &jetstream::Context) -> PullConsumer {
 
 struct Writer {
     store: Arc<HistoryStore>,
+    /// Records older than this are acknowledged without being stored: retention would remove
+    /// them within the hour, after making their day's partition again.
+    retention: Duration,
     /// How long the next failure makes the batch and the writer wait.
     backoff: Duration,
 }
@@ -148,6 +152,15 @@ impl Writer {
                     acknowledge(&message, AckKind::Term).await;
                 }
             }
+        }
+        let cutoff = edgehook_domain::now() - self.retention;
+        let before = records.len();
+        records.retain(|record| record.attempted_at >= cutoff);
+        if records.len() < before {
+            tracing::debug!(
+                expired = before - records.len(),
+                "attempt records older than the retention not stored"
+            );
         }
         match self.store.insert(&records).await {
             Ok(inserted) => {
