@@ -244,7 +244,9 @@ async fn two_relays_sharing_redis_keep_a_webhook_to_its_rate_limit_together() {
     let in_window = requests.iter().filter(|r| r.at >= start && r.at < start + window).count();
     let rate = in_window as f64 / window.as_secs_f64();
     eprintln!("two relays, one limit of {RATE}/s: {rate:.1} deliveries/s");
-    assert!((RATE * 0.9..=RATE * 1.1).contains(&rate), "{rate:.1} deliveries/s for a limit of {RATE}/s");
+    // Above the limit is the failure that matters (two relays limiting alone would reach twice
+    // it); below it only by how busy the machine is (44/s was seen on a loaded CI machine).
+    assert!((RATE * 0.75..=RATE * 1.1).contains(&rate), "{rate:.1} deliveries/s for a limit of {RATE}/s");
 
     // Both relays took part: the limit is shared, not one relay doing all the work.
     for admin in &admins {
