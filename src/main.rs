@@ -18,6 +18,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     init_tracing(cli.log_format);
+    // A service's metrics recorder is installed before any of it starts: a counter or gauge
+    // handle taken before it would stay a no-op for good (a task starting ahead of the first
+    // `/metrics` route).
+    if matches!(
+        cli.command,
+        cli::Command::Up(_)
+            | cli::Command::ControlPlane(_)
+            | cli::Command::Ingest(_)
+            | cli::Command::Router(_)
+            | cli::Command::Relay(_)
+            | cli::Command::History(_)
+    ) {
+        edgehook_service::ops::metrics();
+    }
     let result = match cli.command {
         cli::Command::Up(args) => up::run(args).await,
         cli::Command::ControlPlane(args) => services::control_plane(args).await,

@@ -77,6 +77,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), WriterError> {
     tokio::pin!(shutdown);
+    // Counters of rare events exist from the start (at 0), so alerts and dashboards see them
+    // before the first one happens.
+    metrics::counter!("edgehook_history_write_failures_total").increment(0);
+    metrics::counter!("edgehook_history_records_written_total").increment(0);
     let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config.retention)));
     let consumer = tokio::select! {
         consumer = feed(&jetstream) => consumer,
