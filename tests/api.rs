@@ -198,14 +198,9 @@ async fn ingest_refuses_each_bad_request_with_a_clear_error() {
     let (status, answer) = world.api.ingest(&world.source, &unknown_client).await;
     assert_eq!((status, answer["error"]["code"].clone()), (400, json!("unknown_client")), "{answer}");
 
-    let oversized = support::event(
-        &world.client_id,
-        "evt_big",
-        "payment.succeeded",
-        json!({"blob": "x".repeat(2 * 1024 * 1024)}),
-    );
-    let (status, answer) = world.api.ingest(&world.source, &oversized).await;
-    assert_eq!((status, answer["error"]["code"].clone()), (413, json!("payload_too_large")), "{answer}");
+    // An oversized body (413 `payload_too_large`) is in tests/bad_input.rs: the server answers
+    // on the length alone and closes, so a client still writing the body may see a broken pipe
+    // instead of the answer; that test reads the 413 the way a 100-continue client does.
 
     let narrow = world.api.create_source(&["order.*"]).await;
     let (status, answer) = world.api.ingest(&narrow, &event).await;
