@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use edgehook_testkit::cluster::{
-    self, CLUSTER_INCLUDE, ClusterPorts, ClusterServer, monitor, monitor_json, wait_for,
+    self, CLUSTER_INCLUDE, ClusterPorts, ClusterServer, monitor_json, wait_for, wait_healthy,
 };
 use edgehook_testkit::tools::{openssl, read};
 use edgehook_testkit::{free_port, install_crypto_provider};
@@ -208,24 +208,8 @@ async fn production_nats_configs_form_clusters_linked_over_mutual_tls() {
 
     // Every server healthy: JetStream on, meta group formed, in its own domain.
     for (servers, domain) in [(&hub, "hub"), (&region, "eu")] {
-        for server in servers {
-            let what = format!("{} to be a healthy JetStream server of domain {domain}", server.nats.name());
-            wait_for(&what, &all, Duration::from_secs(60), || async {
-                match monitor(server.monitor_port, "/healthz").await {
-                    Some((200, _)) => {}
-                    other => return Err(format!("/healthz: {other:?}")),
-                }
-                let jsz = monitor_json(server.monitor_port, "/jsz").await.ok_or("no /jsz")?;
-                if jsz["config"]["domain"] != domain {
-                    return Err(format!("domain {}", jsz["config"]["domain"]));
-                }
-                match jsz["meta_cluster"]["cluster_size"].as_u64() {
-                    Some(3) => Ok(()),
-                    size => Err(format!("meta cluster size {size:?}")),
-                }
-            })
-            .await;
-        }
+        let servers: Vec<&ClusterServer> = servers.iter().collect();
+        wait_healthy(&servers, domain, 3, Duration::from_secs(60)).await;
     }
 
     // The hub requires and verifies TLS on its leaf listener (its configuration, read once it
