@@ -21,7 +21,13 @@ Terraform cannot be installed here, so this parses every file with python-hcl2 a
   variable in both: nats-server refuses to start on a variable it cannot resolve;
 - every call of modules/edgehook-service gives its service the environment variables the
   edgehook binary cannot start without there (SERVICE_REQUIRED_ENVIRONMENT), and the secret
-  ones (SECRET_VARIABLES) only through `secret_environment`, never in the user data.
+  ones (SECRET_VARIABLES) only through `secret_environment`, never in the user data;
+- every database (aws_db_instance, aws_rds_cluster) has encrypted storage, is not publicly
+  accessible, sits in a subnet group of private subnets, and has no password argument (the
+  password is write-only or managed by RDS: in no variable, output or state); no output reads a
+  secret's value or an ephemeral one;
+- the hub runs the history writer (`edgehook history`) and creates its database, and its control
+  plane reads history from it (EDGEHOOK_HISTORY_URL).
 
 Usage: check_terraform.py <terraform dir>. Prints what it checked; exits 1 listing every problem.
 """
@@ -51,13 +57,23 @@ SERVICE_REQUIRED_ENVIRONMENT = {
     "ingest": {"EDGEHOOK_NATS_URL", "EDGEHOOK_SECRETS_KEY"},
     "router": {"EDGEHOOK_NATS_URL"},
     "relay": {"EDGEHOOK_NATS_URL", "EDGEHOOK_SECRETS_KEY"},
+    "history": {"EDGEHOOK_NATS_URL", "EDGEHOOK_HISTORY_URL"},
 }
+# What the hub module must run besides: the history writer, a database for it, and a control plane
+# that reads history from that database.
+HUB_MODULE = "modules/hub"
+HUB_HISTORY_SERVICE = "history"
+HUB_HISTORY_READERS = {"control-plane": "EDGEHOOK_HISTORY_URL"}
+DATABASE_RESOURCES = ("aws_db_instance", "aws_rds_cluster")
+# Arguments that would put a database password in the configuration (and so the state).
+DATABASE_PASSWORD_ARGUMENTS = ("password", "master_password")
 # Variables whose values are secrets: from Secrets Manager (secret_environment) only.
 SECRET_VARIABLES = {
     "EDGEHOOK_JWT_SECRET",
     "EDGEHOOK_SECRETS_KEY",
     "EDGEHOOK_NATS_AUTH_SEED",
     "EDGEHOOK_REDIS_PASSWORD",
+    "EDGEHOOK_HISTORY_URL",
 }
 # Names a template may use without templatefile() passing them.
 TEMPLATE_BUILTINS = {"true", "false", "null"}
@@ -140,6 +156,7 @@ class Module:
         self.outputs = {}
         self.locals = {}  # name -> expression
         self.module_calls = {}  # name -> block
+        self.resources = {}  # (type, name) -> block
         self.expressions = []  # (file, expression string)
 
     def add_file(self, path, parsed):
@@ -154,6 +171,10 @@ class Module:
         for block in parsed.get("module", []):
             for name, body in block.items():
                 self.module_calls[unquote(name)] = body
+        for block in parsed.get("resource", []):
+            for kind, named in block.items():
+                for name, body in named.items():
+                    self.resources[(unquote(kind), unquote(name))] = body
         for expression in strings_in(parsed):
             self.expressions.append((path, expression))
 
@@ -405,12 +426,67 @@ class Checker:
                                     f"{len(SERVICE_REQUIRED_ENVIRONMENT[service])} variables it needs "
                                     f"({len(plain)} set in environment, {len(secret)} from Secrets Manager)")
 
+    def check_databases(self, module):
+        for (kind, name), body in module.resources.items():
+            if kind not in DATABASE_RESOURCES:
+                continue
+            where = f"{module.name}: {kind}.{name}"
+            if body.get("storage_encrypted") is not True:
+                self.problem(where, "is not encrypted: set storage_encrypted = true")
+            if kind == "aws_db_instance" and body.get("publicly_accessible") is not False:
+                self.problem(where, "may be publicly accessible: set publicly_accessible = false")
+            for argument in DATABASE_PASSWORD_ARGUMENTS:
+                if argument in body:
+                    self.problem(where, f"sets {argument}, which Terraform keeps in its state: use "
+                                        f"{argument}_wo or manage_master_user_password")
+            group = re.fullmatch(r"\$\{aws_db_subnet_group\.([\w-]+)\.(name|id)\}",
+                                 str(body.get("db_subnet_group_name", "")))
+            subnets = group and module.resources.get(("aws_db_subnet_group", group.group(1)))
+            if not subnets:
+                self.problem(where, "is not in an aws_db_subnet_group of this module")
+            elif "private" not in str(subnets.get("subnet_ids", "")) or "public" in str(subnets.get("subnet_ids", "")):
+                self.problem(where, f"subnet group {group.group(1)} is not private subnets only: "
+                                    f"{subnets.get('subnet_ids')}")
+            else:
+                self.checked.append(f"{where}: encrypted, not publicly accessible, private subnets, "
+                                    "no password in the configuration")
+        for name, body in module.outputs.items():
+            value = str(body.get("value", ""))
+            if re.search(r"\bephemeral\.|\.secret_string\b|\.random_password\b|\.password\b", value):
+                self.problem(module.name, f"output {name} gives out a secret's value: {value}")
+
+    def check_hub_history(self):
+        hub = self.modules.get((self.root / HUB_MODULE).resolve())
+        service_dir = (self.root / SERVICE_MODULE).resolve()
+        if hub is None:
+            return
+        services = {}
+        for body in hub.module_calls.values():
+            if (hub.directory / unquote(body.get("source", ""))).resolve() == service_dir:
+                services[unquote(body.get("service", ""))] = body
+        if HUB_HISTORY_SERVICE not in services:
+            self.problem(HUB_MODULE, f"runs no history writer (a {SERVICE_MODULE} call with service "
+                                     f"= \"{HUB_HISTORY_SERVICE}\")")
+        if not any(kind in DATABASE_RESOURCES for kind, _ in hub.resources):
+            self.problem(HUB_MODULE, "creates no history database (aws_db_instance or aws_rds_cluster)")
+        for service, variable in HUB_HISTORY_READERS.items():
+            body = services.get(service)
+            if body is None:
+                continue
+            if variable not in self.environment_names(hub, body.get("secret_environment", {})):
+                self.problem(HUB_MODULE, f"the {service} is not given {variable} (from Secrets Manager): "
+                                         "it would read history from JetStream, not the database")
+        self.checked.append(f"{HUB_MODULE}: runs the history writer, creates its database, the "
+                            "control plane reads history from it")
+
     def run(self):
         self.parse()
         for module in self.modules.values():
             self.check_declarations(module)
             self.check_module_calls(module)
             self.check_files(module)
+            self.check_databases(module)
+        self.check_hub_history()
         self.check_nats_environment()
         self.check_service_environment()
         for modules_dir, required in REQUIRED_READS.items():

@@ -71,6 +71,7 @@ module "hub" {
   secrets_key_secret_arn = var.hub.secrets_key_secret_arn
   nats_tls_secret_arn    = var.hub.nats_tls_secret_arn
   nats_logins_secret_arn = var.hub.nats_logins_secret_arn
+  history_retention_days = var.hub.history_retention_days
   monitoring_cidrs       = var.monitoring_cidrs
   tags                   = var.tags
   # Regions connect from their NAT gateways' addresses.

@@ -8,6 +8,11 @@ output "leaf_url" {
   value       = module.hub.leaf_url
 }
 
+output "history_url_secret_arn" {
+  description = "Secrets Manager secret (ARN) with the history database's URL (EDGEHOOK_HISTORY_URL), made by the hub module."
+  value       = module.hub.history_url_secret_arn
+}
+
 output "nats_security_group_id" {
   description = "Security group of the hub's NATS servers."
   value       = module.hub.nats_security_group_id

@@ -22,6 +22,8 @@ variable "hub" {
     secrets_key_secret_arn = string
     nats_tls_secret_arn    = string
     nats_logins_secret_arn = string
+    # Days of delivery attempts the history database keeps.
+    history_retention_days = optional(number, 30)
   })
 }
 

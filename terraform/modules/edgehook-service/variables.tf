@@ -13,8 +13,8 @@ variable "service" {
   type        = string
 
   validation {
-    condition     = contains(["control-plane", "ingest", "router", "relay"], var.service)
-    error_message = "service must be one of control-plane, ingest, router, relay."
+    condition     = contains(["control-plane", "ingest", "router", "relay", "history"], var.service)
+    error_message = "service must be one of control-plane, ingest, router, relay, history."
   }
 }
 

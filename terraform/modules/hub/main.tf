@@ -1,20 +1,24 @@
 # The hub of an edgehook deployment: the central NATS cluster (JetStream domain `hub`, three
 # servers, streams stored with three replicas), the control plane and ingest behind an HTTPS
-# load balancer, the router, and a TLS leaf node listener the regions connect to through a
-# network load balancer.
+# load balancer, the router, the history writer and its PostgreSQL database (history.tf), and a
+# TLS leaf node listener the regions connect to through a network load balancer.
 #
 #   internet ──443──▶ ALB ──8080──▶ control plane ─┐
 #                      └──8081──▶ ingest ──────────┼──4222──▶ NATS hub-1..3 ◀──7422 (mTLS)── NLB ◀── regions
-#                                 router ──────────┘          (6222 between them)
+#                                 router ──────────┤          (6222 between them)
+#                                 history writer ──┘
+#                 control plane, history writer ──5432 (TLS)──▶ RDS PostgreSQL (private subnets)
 #
 # Security groups open nothing else: the NATS client port only to the hub's own services, the
-# leaf port only through the NLB from leaf_allowed_cidrs, metrics only to monitoring_cidrs.
+# leaf port only through the NLB from leaf_allowed_cidrs, the database only to the control plane
+# and the history writer, metrics only to monitoring_cidrs.
 
 locals {
   name           = "${var.deployment_name}-hub"
   leaf_port      = 7422
   api_port       = { control_plane = 8080, ingest = 8081 }
   router_admin   = 9092
+  history_admin  = 9093
   tags           = merge(var.tags, { EdgehookDeployment = var.deployment_name })
   default_region = coalesce(var.default_region, var.regions[0])
 
@@ -77,6 +81,7 @@ module "nats" {
     module.control_plane.security_group_id,
     module.ingest.security_group_id,
     module.router.security_group_id,
+    module.history_writer.security_group_id,
   ]
   monitoring_cidrs = var.monitoring_cidrs
   tls_secret_arn   = var.nats_tls_secret_arn
@@ -97,7 +102,8 @@ module "control_plane" {
     EDGEHOOK_REGIONS            = join(",", var.regions)
     EDGEHOOK_DEFAULT_REGION     = local.default_region
   })
-  secret_environment = merge(local.service_secret_environment, local.secrets_key_environment, {
+  # The control plane reads delivery history from the history database (history.tf).
+  secret_environment = merge(local.service_secret_environment, local.secrets_key_environment, local.history_secret_environment, {
     EDGEHOOK_JWT_SECRET = { secret_arn = var.jwt_secret_arn }
   })
 

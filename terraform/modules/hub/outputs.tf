@@ -39,5 +39,16 @@ output "autoscaling_group_names" {
     control_plane = module.control_plane.autoscaling_group_name
     ingest        = module.ingest.autoscaling_group_name
     router        = module.router.autoscaling_group_name
+    history       = module.history_writer.autoscaling_group_name
   }
+}
+
+output "history_database_address" {
+  description = "Host name of the history database (RDS PostgreSQL, private): for operators inside the VPC; the password is only in the history_url_secret_arn secret."
+  value       = aws_db_instance.history.address
+}
+
+output "history_url_secret_arn" {
+  description = "Secrets Manager secret (ARN) holding EDGEHOOK_HISTORY_URL, the history database's URL with its password, as the history writer and the control plane read it."
+  value       = aws_secretsmanager_secret.history_url.arn
 }

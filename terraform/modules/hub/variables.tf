@@ -191,6 +191,71 @@ variable "router_max_instances" {
   default     = 8
 }
 
+variable "history_retention_days" {
+  description = "Days of delivery attempts the history database keeps (the writer's --history-retention-days); whole days are dropped, so up to a day more is kept."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.history_retention_days >= 1 && floor(var.history_retention_days) == var.history_retention_days
+    error_message = "history_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "history_writer_instance_type" {
+  description = "Instance type of the history writer (`edgehook history`)."
+  type        = string
+  default     = "c7g.large"
+}
+
+variable "history_writer_instances" {
+  description = "Number of history writer instances (they share one JetStream consumer)."
+  type        = number
+  default     = 2
+}
+
+variable "history_database_engine_version" {
+  description = "PostgreSQL version of the history database (RDS), major or major.minor, e.g. \"17\"; the parameter group family follows its major version."
+  type        = string
+  default     = "17"
+}
+
+variable "history_database_instance_class" {
+  description = "RDS instance class of the history database (Multi-AZ)."
+  type        = string
+  default     = "db.r7g.2xlarge"
+}
+
+variable "history_database_storage_gib" {
+  description = "Initial storage of the history database, in GiB (gp3, encrypted)."
+  type        = number
+  default     = 1024
+}
+
+variable "history_database_max_storage_gib" {
+  description = "Up to where RDS grows the history database's storage by itself, in GiB (see terraform/README.md for sizing against history_retention_days)."
+  type        = number
+  default     = 32768
+}
+
+variable "history_database_backup_retention_days" {
+  description = "Days of automated backups (point-in-time recovery) of the history database."
+  type        = number
+  default     = 7
+}
+
+variable "history_database_kms_key_arn" {
+  description = "KMS key (ARN) encrypting the history database's storage, Performance Insights and the secret holding its URL (null: the AWS-managed keys). A customer-managed key must let the hub's instance roles kms:Decrypt."
+  type        = string
+  default     = null
+}
+
+variable "history_database_password_version" {
+  description = "Raise it to give the history database a new password (made by Secrets Manager, never in the Terraform state) and store the new URL; then refresh the history writer and control plane instances."
+  type        = number
+  default     = 1
+}
+
 variable "target_cpu_percent" {
   description = "Average CPU the ingest and router groups scale to hold."
   type        = number

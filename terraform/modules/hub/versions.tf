@@ -1,5 +1,7 @@
 terraform {
-  required_version = ">= 1.6"
+  # 1.11: ephemeral values and write-only arguments keep the history database's password out of
+  # the state (history.tf).
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {
