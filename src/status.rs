@@ -5,6 +5,10 @@
 //! JetStream reports current), its leader, and which replicas lag or are offline: a stream below
 //! its count still works but may not survive losing one more server; one without a leader takes
 //! no writes.
+//!
+//! The history writer's lag comes from the same measurement as its own gauges
+//! ([`history_feed::lag`]), so the terminal and the dashboard agree; a hub without the writer's
+//! consumer says so, since its attempt records then reach no history store.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,6 +18,7 @@ use async_nats::jetstream;
 use edgehook_domain::delivery::AttemptOutcome;
 use edgehook_nats::attempt_log::{Cursor, read_records};
 use edgehook_nats::connection::NatsUrl;
+use edgehook_nats::history_feed::{self, HISTORY_WRITER_CONSUMER};
 use edgehook_nats::region::{Region, RelayHeartbeat};
 use edgehook_nats::region_backlog::{self, RegionBacklog};
 use edgehook_nats::replication::ReplicaState;
@@ -48,8 +53,29 @@ pub async fn run(args: StatusArgs) -> anyhow::Result<()> {
             }
         }
     }
+    print_history_writer(&hub).await;
     print_worst_endpoints(&hub, args.worst).await;
     Ok(())
+}
+
+/// The history writer's lag: messages of attempt records not yet delivered to it, delivered but
+/// not yet stored, and the age of the oldest not stored.
+async fn print_history_writer(hub: &jetstream::Context) {
+    let consumer = format!("{ATTEMPTS}/{HISTORY_WRITER_CONSUMER}");
+    println!("\nHISTORY WRITER {consumer:<33} {:>12} {:>12} {:>12}", "pending", "ack pending", "oldest age");
+    match history_feed::lag(hub).await {
+        Ok(Some(lag)) => println!(
+            "  {:<46} {:>12} {:>12} {:>11.0}s",
+            "attempt-log messages not stored yet",
+            lag.pending,
+            lag.ack_pending,
+            lag.oldest_age.as_seconds_f64()
+        ),
+        Ok(None) => println!(
+            "  NOT RUNNING: no {consumer} consumer, the history writer never started (`edgehook history`); attempt records are not stored in the history database"
+        ),
+        Err(error) => println!("  unreadable: {error}"),
+    }
 }
 
 async fn print_streams(title: &str, jetstream: &jetstream::Context) -> anyhow::Result<()> {

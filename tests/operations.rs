@@ -188,28 +188,88 @@ async fn json_logs_record_failed_attempts_and_never_a_secret() {
     assert!(!log.contains(&up.credentials.admin_token), "the admin token was logged");
 }
 
+/// `edgehook status`'s output for the deployment at `nats_url`.
+fn status(nats_url: &str) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_edgehook"))
+        .args(["status", "--nats-url", nats_url])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The history writer's numbers in a status output: messages pending, ack pending, age of the
+/// oldest not stored (seconds).
+fn history_writer_lag(text: &str) -> Option<(u64, u64, u64)> {
+    let line =
+        text.lines().find(|line| line.trim_start().starts_with("attempt-log messages not stored yet"))?;
+    let numbers: Vec<&str> = line.split_whitespace().rev().take(3).collect();
+    let [age, ack_pending, pending] = numbers[..] else { return None };
+    Some((pending.parse().ok()?, ack_pending.parse().ok()?, age.strip_suffix('s')?.parse().ok()?))
+}
+
 #[tokio::test]
 async fn status_prints_streams_backlog_regions_and_the_worst_endpoints() {
     let world = World::start().await;
     let broken = drive_traffic(&world).await;
     let broken_id = broken["webhook_id"].as_str().unwrap();
-    support::eventually("the dead letter recorded", || async {
-        (!world.api.dead_letters(&world.token, broken_id).await.is_empty()).then_some(())
+    let expected = [
+        "EVENTS",
+        "EVENTS/router",
+        "DELIVERIES/dispatch",
+        "REGION local",
+        "HISTORY WRITER ATTEMPTS/history-writer",
+        "WORST ENDPOINTS",
+        broken_id,
+    ];
+    // Until the dead letter's attempt is in the ranking and `up`'s writer has stored every record.
+    let text = support::eventually("status with every attempt recorded and stored", || async {
+        let text = status(&world.up.credentials.nats_service_url);
+        let complete = expected.iter().all(|expected| text.contains(expected));
+        (complete && history_writer_lag(&text) == Some((0, 0, 0))).then_some(text)
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!text.contains("NOT RUNNING"), "{text}");
+}
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_edgehook"))
-        .args(["status", "--nats-url", &world.up.credentials.nats_service_url])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let text = String::from_utf8(output.stdout).unwrap();
-    for expected in
-        ["EVENTS", "EVENTS/router", "DELIVERIES/dispatch", "REGION local", "WORST ENDPOINTS", broken_id]
-    {
-        assert!(text.contains(expected), "status output lacks {expected}:\n{text}");
+/// The history writer's lines on a hub whose writer never started, then whose writer holds one
+/// message and has two more waiting.
+#[tokio::test]
+async fn status_shows_a_missing_or_lagging_history_writer() {
+    let hub = support::NatsServer::hub().await;
+    let js = async_nats::jetstream::new(support::connect_service(&hub.url).await);
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: "ATTEMPTS".into(),
+        subjects: vec!["rgn.local.attempts.>".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let published = std::time::Instant::now();
+    for n in 0..3 {
+        js.publish(format!("rgn.local.attempts.cl_1.wh_{n}"), "[]".into()).await.unwrap().await.unwrap();
     }
+
+    let text = status(&hub.url);
+    assert!(text.contains("HISTORY WRITER ATTEMPTS/history-writer"), "{text}");
+    assert!(text.contains("NOT RUNNING: no ATTEMPTS/history-writer consumer"), "{text}");
+    assert_eq!(history_writer_lag(&text), None, "{text}");
+
+    // The writer's consumer, as a writer makes it, with one message delivered and not acknowledged.
+    let consumer = edgehook_nats::history_feed::consumer(&js).await.unwrap();
+    let mut held = consumer.fetch().max_messages(1).messages().await.unwrap();
+    let _held = futures::StreamExt::next(&mut held).await.unwrap().unwrap();
+    let (pending, ack_pending, age) = support::eventually("status showing the writer's lag", || async {
+        history_writer_lag(&status(&hub.url))
+            .filter(|(pending, ack_pending, _)| (*pending, *ack_pending) == (2, 1))
+    })
+    .await;
+    assert_eq!((pending, ack_pending), (2, 1));
+    assert!(
+        age <= published.elapsed().as_secs() + 1,
+        "the oldest is {age} s old, published {:?} ago",
+        published.elapsed()
+    );
 }
 
 #[tokio::test]

@@ -221,8 +221,9 @@ async fn acknowledge(message: &Message, kind: AckKind) {
 }
 
 /// The writer's lag as gauges: messages not delivered to it yet, delivered but not
-/// acknowledged, and how long ago the oldest record not yet stored was published (the message
-/// after the consumer's ack floor; 0 when nothing waits).
+/// acknowledged, and how long ago the oldest record not yet stored was published
+/// ([`history_feed::oldest_pending_age`], which `edgehook status` shows too; 0 when nothing
+/// waits).
 async fn report_lag(jetstream: jetstream::Context, mut consumer: PullConsumer) {
     let pending = metrics::gauge!("edgehook_history_pending_messages");
     let ack_pending = metrics::gauge!("edgehook_history_ack_pending_messages");
@@ -232,19 +233,9 @@ async fn report_lag(jetstream: jetstream::Context, mut consumer: PullConsumer) {
             Ok(info) => {
                 pending.set(info.num_pending as f64);
                 ack_pending.set(info.num_ack_pending as f64);
-                if info.num_pending == 0 && info.num_ack_pending == 0 {
-                    oldest.set(0.0);
-                } else {
-                    let next = info.ack_floor.stream_sequence + 1;
-                    let age = async {
-                        let stream = jetstream.get_stream_no_info(edgehook_nats::streams::ATTEMPTS).await?;
-                        let message = stream.get_raw_message(next).await?;
-                        Ok::<_, async_nats::Error>(edgehook_domain::now() - message.time)
-                    };
-                    match age.await {
-                        Ok(age) => oldest.set(age.as_seconds_f64().max(0.0)),
-                        Err(error) => tracing::debug!(%error, "reading the oldest record not stored yet"),
-                    }
+                match history_feed::oldest_pending_age(&jetstream, &info).await {
+                    Ok(age) => oldest.set(age.as_seconds_f64()),
+                    Err(error) => tracing::debug!(%error, "reading the oldest record not stored yet"),
                 }
             }
             Err(error) => tracing::debug!(%error, "reading the history writer's lag"),

@@ -7,9 +7,14 @@
 //! the stream's first message, so history recorded before the writer existed is stored too.
 //! What may be outstanding is bounded ([`MAX_ACK_PENDING`] messages of at most a batch of
 //! records each), so a writer's memory is too.
+//!
+//! The writer's lag is measured here ([`oldest_pending_age`], [`lag`]) because two places show
+//! it and must agree: the writer's own gauges and `edgehook status`, which reads it without the
+//! writer (and creates nothing, so it can tell that the writer never started).
 
 use std::time::Duration;
 
+use async_nats::jetstream::context::ConsumerInfoErrorKind;
 use async_nats::jetstream::{self, consumer};
 
 use crate::streams::ATTEMPTS;
@@ -43,4 +48,50 @@ pub async fn consumer(jetstream: &jetstream::Context) -> Result<consumer::PullCo
         .get_or_create_consumer(HISTORY_WRITER_CONSUMER, history_writer_consumer())
         .await
         .map_err(|e| FeedError(e.into()))
+}
+
+/// How far the writer is behind, as its consumer says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lag {
+    /// Messages (each a batch of one webhook's records) not delivered to the writer yet.
+    pub pending: u64,
+    /// Messages delivered to the writer and not acknowledged yet (not committed to the store).
+    pub ack_pending: usize,
+    /// How long ago the oldest message not yet stored was published; zero when nothing waits.
+    pub oldest_age: time::Duration,
+}
+
+/// The writer's lag, read without touching its consumer; `None` when the consumer does not exist
+/// (no writer ever started against this hub, or ATTEMPTS does not exist yet).
+pub async fn lag(jetstream: &jetstream::Context) -> Result<Option<Lag>, FeedError> {
+    let stream = jetstream.get_stream_no_info(ATTEMPTS).await.map_err(|e| FeedError(e.into()))?;
+    let info = match stream.consumer_info(HISTORY_WRITER_CONSUMER).await {
+        Ok(info) => info,
+        Err(error) => {
+            use ConsumerInfoErrorKind::{NotFound, StreamNotFound};
+            return match error.kind() {
+                NotFound | StreamNotFound => Ok(None),
+                _ => Err(FeedError(error.into())),
+            };
+        }
+    };
+    let oldest_age = oldest_pending_age(jetstream, &info).await?;
+    Ok(Some(Lag { pending: info.num_pending, ack_pending: info.num_ack_pending, oldest_age }))
+}
+
+/// How long ago the oldest record not yet stored was published: the first message after the
+/// consumer's ack floor (the next one still in the stream, should retention have removed it);
+/// zero when nothing waits.
+pub async fn oldest_pending_age(
+    jetstream: &jetstream::Context,
+    info: &consumer::Info,
+) -> Result<time::Duration, FeedError> {
+    if info.num_pending == 0 && info.num_ack_pending == 0 {
+        return Ok(time::Duration::ZERO);
+    }
+    let next = info.ack_floor.stream_sequence + 1;
+    let stream = jetstream.get_stream_no_info(ATTEMPTS).await.map_err(|e| FeedError(e.into()))?;
+    let message =
+        stream.get_first_raw_message_by_subject(">", next).await.map_err(|e| FeedError(e.into()))?;
+    Ok((edgehook_domain::now() - message.time).max(time::Duration::ZERO))
 }
