@@ -320,6 +320,29 @@ async fn the_history_service_is_ready_only_while_its_store_answers() {
     assert!(why.contains("history store"), "{why}");
 }
 
+/// `edgehook history` whose PostgreSQL cannot be reached at all (nothing listens at its address)
+/// is not ready, and says it is the store, while it keeps trying.
+#[tokio::test]
+async fn the_history_service_is_not_ready_while_its_database_is_unreachable() {
+    support::install_crypto_provider();
+    let hub = NatsServer::hub().await;
+    let unreachable = format!("postgres://edgehook@127.0.0.1:{}/edgehook", support::free_port());
+    let logs = tempfile::tempdir().unwrap();
+    let admin = format!("127.0.0.1:{}", support::free_port());
+    let _writer = support::Service::start(
+        logs.path(),
+        "history",
+        &["history", "--nats-url", &hub.url, "--history-url", &unreachable, "--admin-addr", &admin],
+    );
+    let (status, why) = support::eventually("the writer saying why it is not ready", || async {
+        let response = reqwest::get(format!("http://{admin}/readyz")).await.ok()?;
+        let answer = (response.status().as_u16(), response.text().await.ok()?);
+        answer.1.contains("history store").then_some(answer)
+    })
+    .await;
+    assert_eq!(status, 503, "{why}");
+}
+
 async fn all_acknowledged(consumer: &async_nats::jetstream::consumer::PullConsumer, last: u64) {
     support::eventually("every message acknowledged", || async {
         let info = consumer.get_info().await.ok()?;

@@ -1,7 +1,10 @@
 //! The AWS deployment (`terraform/`): a Python checker (`tests/support/check_terraform.py`, with
 //! python-hcl2) parses the modules and the example root and checks them against each other
 //! (variables declared and passed, outputs that exist, files the modules read), and must notice
-//! each of a set of deliberate breakages.
+//! each of a set of deliberate breakages (among them a history database that is unencrypted,
+//! public, or given a password Terraform would keep). Where the `terraform` CLI is installed, the
+//! files are also checked to be `terraform fmt`-clean (`terraform validate` needs the providers
+//! downloaded, so it is not run here).
 //!
 //! Tools: the project venv with python-hcl2, installed by `make tools`.
 
@@ -65,6 +68,7 @@ fn edit(root: &Path, relative: &str, from: &str, to: &str) {
 #[test]
 fn terraform_checker_catches_broken_modules() {
     let example = "terraform/examples/hub-and-regions/main.tf";
+    let history = "terraform/modules/hub/history.tf";
     // (file, text, replacement, the problem the checker must report)
     let breakages: &[(&str, &str, &str, &str)] = &[
         (
@@ -131,6 +135,56 @@ fn terraform_checker_catches_broken_modules() {
             "EDGEHOOK_JWT_SECRET is a secret: it belongs in secret_environment",
         ),
         (
+            history,
+            "  storage_encrypted     = true\n",
+            "  storage_encrypted     = false\n",
+            "is not encrypted",
+        ),
+        (
+            history,
+            "  publicly_accessible    = false\n",
+            "  publicly_accessible    = true\n",
+            "may be publicly accessible",
+        ),
+        (history, "  publicly_accessible    = false\n", "", "may be publicly accessible"),
+        (
+            history,
+            "  subnet_ids  = var.private_subnet_ids\n",
+            "  subnet_ids  = var.public_subnet_ids\n",
+            "is not private subnets only",
+        ),
+        (history, "  password_wo         =", "  password            =", "sets password"),
+        (
+            "terraform/modules/hub/outputs.tf",
+            "  value       = aws_secretsmanager_secret.history_url.arn\n",
+            "  value       = ephemeral.aws_secretsmanager_random_password.history.random_password\n",
+            "gives out a secret's value",
+        ),
+        (
+            history,
+            "  secret_environment = merge(local.service_secret_environment, local.history_secret_environment)",
+            "  secret_environment = local.service_secret_environment",
+            "edgehook history needs EDGEHOOK_HISTORY_URL",
+        ),
+        (
+            history,
+            "    EDGEHOOK_ADMIN_ADDR             =",
+            "    EDGEHOOK_HISTORY_URL            = \"postgres://edgehook:pw@db/edgehook\"\n    EDGEHOOK_ADMIN_ADDR             =",
+            "EDGEHOOK_HISTORY_URL is a secret: it belongs in secret_environment",
+        ),
+        (
+            "terraform/modules/hub/main.tf",
+            "local.secrets_key_environment, local.history_secret_environment, {",
+            "local.secrets_key_environment, {",
+            "the control-plane is not given EDGEHOOK_HISTORY_URL",
+        ),
+        (
+            history,
+            "  service         = \"history\"\n",
+            "  service         = \"router\"\n",
+            "runs no history writer",
+        ),
+        (
             "terraform/modules/hub/outputs.tf",
             "output \"api_url\" {",
             "output \"api_url\" {{",
@@ -149,4 +203,19 @@ fn terraform_checker_catches_broken_modules() {
     let scratch = scratch_repository();
     let output = check_terraform(&scratch.path().join("terraform"));
     assert_success(&output, "check_terraform.py on an unmodified copy");
+}
+
+/// `terraform fmt -check`, where the CLI is installed (it needs no provider, so no network).
+#[test]
+fn terraform_files_are_formatted() {
+    let Ok(output) = Command::new("terraform")
+        .args(["fmt", "-check", "-recursive", "-diff"])
+        .arg(project_root().join("terraform"))
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+    else {
+        println!("no terraform CLI: formatting not checked");
+        return;
+    };
+    assert_success(&output, "terraform fmt -check -recursive terraform/");
 }
