@@ -233,7 +233,7 @@ async fn report_lag(jetstream: jetstream::Context, mut consumer: PullConsumer) {
             Ok(info) => {
                 pending.set(info.num_pending as f64);
                 ack_pending.set(info.num_ack_pending as f64);
-                match history_feed::oldest_pending_age(&jetstream, &info).await {
+                match history_feed::oldest_pending_age(&jetstream, info).await {
                     Ok(age) => oldest.set(age.as_seconds_f64()),
                     Err(error) => tracing::debug!(%error, "reading the oldest record not stored yet"),
                 }
