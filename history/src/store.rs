@@ -8,9 +8,15 @@
 //! dir, nothing to install). Both run their versioned migrations (`migrations/<backend>/`) when a
 //! store is opened.
 //!
-//! Writes are batched inserts in one transaction (PostgreSQL: one `INSERT … SELECT FROM UNNEST`
-//! of a column array each; SQLite: multi-row `VALUES` statements), idempotent on (message, webhook,
-//! attempt): a batch JetStream redelivers inserts nothing twice. PostgreSQL's key also carries
+//! Writes are batched and idempotent on (message, webhook, attempt): a batch JetStream redelivers
+//! inserts nothing twice. PostgreSQL: a binary `COPY` straight into `attempts`, falling back to
+//! `COPY` into a temporary table and `INSERT … ON CONFLICT DO NOTHING` when a record is already
+//! there; a large batch is split over [`PG_TRANSACTIONS`] transactions in parallel, because one
+//! backend's index upkeep, not parsing, is what bounds a transaction (~50k records/s on the
+//! 2-core development machine; COPY alone is no faster than the `INSERT … SELECT FROM UNNEST` it
+//! replaced; two in parallel ~85k/s, BENCHMARKS.md "History store"). Transactions of one batch
+//! may commit while another fails: the batch is then retried whole, and what is stored is
+//! skipped. SQLite: multi-row `VALUES` statements in one transaction. PostgreSQL's key also carries
 //! `attempted_at` (a partitioned table's unique keys must hold the partition key); a redelivered
 //! record is the same record, its time included. Reads page oldest first with a keyset cursor
 //! (`attempted_at`, row id), never an offset. [`HistoryStore::stats`] counts a webhook's
@@ -36,6 +42,10 @@ use time::{Date, OffsetDateTime};
 
 /// Rows in one SQLite INSERT statement (13 values each: under its bind limit).
 const ROWS_PER_STATEMENT: usize = 1000;
+/// PostgreSQL: transactions one batch is written in, in parallel (each on its own connection).
+const PG_TRANSACTIONS: usize = 2;
+/// PostgreSQL: records below which a batch is not split (a transaction's fixed cost).
+const PG_MIN_CHUNK: usize = 1000;
 /// Days whose partition this process knows exists; past it the memory is cleared and rebuilt.
 const KNOWN_DAYS: usize = 64;
 
@@ -225,31 +235,13 @@ impl HistoryStore {
                 let days: BTreeSet<Date> =
                     records.iter().map(|r| r.attempted_at.to_offset(time::UtcOffset::UTC).date()).collect();
                 self.ensure_partitions(pool, &days).await?;
-                // One statement whatever the batch's size: a column of values each, unnested.
-                let done = sqlx::query(
-                    "INSERT INTO attempts (attempted_at, message_id, webhook_id, attempt, client_id, event_id, \
-                     event_type, status_code, latency_ms, error, outcome, next_attempt_at, region) \
-                     SELECT * FROM UNNEST($1::timestamptz[], $2::text[], $3::text[], $4::int4[], $5::text[], \
-                     $6::text[], $7::text[], $8::int4[], $9::int8[], $10::text[], $11::text[], \
-                     $12::timestamptz[], $13::text[]) ON CONFLICT DO NOTHING",
-                )
-                .bind(records.iter().map(|r| r.attempted_at).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.message_id.as_str()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.webhook_id.as_str()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.attempt as i32).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.client_id.as_str()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.status_code.map(i32::from)).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.latency_ms as i64).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| outcome_str(r.outcome)).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.next_attempt_at).collect::<Vec<_>>())
-                .bind(records.iter().map(|r| r.region.as_str()).collect::<Vec<_>>())
-                .execute(pool)
-                .await
-                .map_err(StoreError::Write)?;
-                Ok(done.rows_affected())
+                // Index upkeep in one backend is what bounds one transaction (~45k rows/s here):
+                // a large batch is split over a few connections, each its own transaction.
+                let chunk = records.len().div_ceil(PG_TRANSACTIONS).max(PG_MIN_CHUNK);
+                let inserted =
+                    futures::future::try_join_all(records.chunks(chunk).map(|chunk| copy_in(pool, chunk)))
+                        .await?;
+                Ok(inserted.iter().sum())
             }
             Backend::Sqlite(pool) => {
                 let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
@@ -513,6 +505,116 @@ impl HistoryStore {
         });
         Ok(AttemptPage { records, next })
     }
+}
+
+/// The columns a record fills, in the order [`copy_rows`] writes them.
+const COLUMNS: &str = "attempted_at, message_id, webhook_id, attempt, client_id, event_id, event_type, \
+    status_code, latency_ms, error, outcome, next_attempt_at, region";
+
+/// PostgreSQL: stores `records` in one transaction, returns how many were new. First a binary
+/// COPY straight into `attempts` (no statement to parse, no conflict check per row); a record
+/// already stored makes it fail with a unique violation (a batch JetStream delivered again),
+/// and then the records go through a temporary table and `INSERT … ON CONFLICT DO NOTHING`,
+/// which skips what is there.
+async fn copy_in(pool: &PgPool, records: &[AttemptRecord]) -> Result<u64, StoreError> {
+    let rows = copy_rows(records);
+    let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
+    let copied = async {
+        let mut copy =
+            transaction.copy_in_raw(&format!("COPY attempts ({COLUMNS}) FROM STDIN (FORMAT binary)")).await?;
+        copy.send(rows.as_slice()).await?;
+        copy.finish().await
+    }
+    .await;
+    match copied {
+        Ok(copied) => {
+            transaction.commit().await.map_err(StoreError::Write)?;
+            return Ok(copied);
+        }
+        Err(error) if is_unique_violation(&error) => {
+            transaction.rollback().await.map_err(StoreError::Write)?;
+        }
+        Err(error) => return Err(StoreError::Write(error)),
+    }
+    let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
+    sqlx::query(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS attempts_incoming (attempted_at timestamptz, message_id text, \
+         webhook_id text, attempt integer, client_id text, event_id text, event_type text, \
+         status_code integer, latency_ms bigint, error text, outcome text, next_attempt_at timestamptz, \
+         region text) ON COMMIT DELETE ROWS",
+    )
+    .execute(&mut *transaction)
+    .await
+    .map_err(StoreError::Write)?;
+    let mut copy = transaction
+        .copy_in_raw(&format!("COPY attempts_incoming ({COLUMNS}) FROM STDIN (FORMAT binary)"))
+        .await
+        .map_err(StoreError::Write)?;
+    copy.send(rows.as_slice()).await.map_err(StoreError::Write)?;
+    copy.finish().await.map_err(StoreError::Write)?;
+    let done = sqlx::query(&format!(
+        "INSERT INTO attempts ({COLUMNS}) SELECT {COLUMNS} FROM attempts_incoming ON CONFLICT DO NOTHING"
+    ))
+    .execute(&mut *transaction)
+    .await
+    .map_err(StoreError::Write)?;
+    transaction.commit().await.map_err(StoreError::Write)?;
+    Ok(done.rows_affected())
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error.as_database_error().and_then(|error| error.code()).as_deref() == Some("23505")
+}
+
+/// `records` in PostgreSQL's binary COPY format, [`COLUMNS`] in order.
+fn copy_rows(records: &[AttemptRecord]) -> Vec<u8> {
+    /// 2000-01-01T00:00:00Z, PostgreSQL's epoch, in µs since the Unix epoch.
+    const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+    fn text(out: &mut Vec<u8>, value: &str) {
+        out.extend_from_slice(&(value.len() as i32).to_be_bytes());
+        out.extend_from_slice(value.as_bytes());
+    }
+    fn int4(out: &mut Vec<u8>, value: i32) {
+        out.extend_from_slice(&4i32.to_be_bytes());
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    fn int8(out: &mut Vec<u8>, value: i64) {
+        out.extend_from_slice(&8i32.to_be_bytes());
+        out.extend_from_slice(&value.to_be_bytes());
+    }
+    fn null(out: &mut Vec<u8>) {
+        out.extend_from_slice(&(-1i32).to_be_bytes());
+    }
+    let mut out = Vec::with_capacity(19 + records.len() * 256);
+    out.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    out.extend_from_slice(&[0; 8]); // flags, header extension length
+    for record in records {
+        out.extend_from_slice(&13i16.to_be_bytes());
+        int8(&mut out, micros(record.attempted_at) - PG_EPOCH_MICROS);
+        text(&mut out, record.message_id.as_str());
+        text(&mut out, record.webhook_id.as_str());
+        int4(&mut out, record.attempt as i32);
+        text(&mut out, record.client_id.as_str());
+        text(&mut out, &record.event_id);
+        text(&mut out, &record.event_type);
+        match record.status_code {
+            Some(code) => int4(&mut out, i32::from(code)),
+            None => null(&mut out),
+        }
+        int8(&mut out, record.latency_ms as i64);
+        match &record.error {
+            Some(error) => text(&mut out, error),
+            None => null(&mut out),
+        }
+        text(&mut out, outcome_str(record.outcome));
+        match record.next_attempt_at {
+            Some(at) => int8(&mut out, micros(at) - PG_EPOCH_MICROS),
+            None => null(&mut out),
+        }
+        text(&mut out, &record.region);
+    }
+    out.extend_from_slice(&(-1i16).to_be_bytes());
+    out
 }
 
 const INSERT: &str = "INSERT INTO attempts (attempted_at, message_id, webhook_id, attempt, client_id, event_id, \

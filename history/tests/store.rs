@@ -46,6 +46,51 @@ async fn postgres_keeps_lists_and_filters_attempts() {
     database.drop().await;
 }
 
+/// A batch large enough to be written in several transactions (PostgreSQL), part of it already
+/// stored: only the new records are added, every one read back once.
+async fn large_batch_partly_stored(url: &str) {
+    let store = HistoryStore::open(url).await.unwrap();
+    let (client, webhook) = (ClientId::generate(), WebhookId::generate());
+    // Whole seconds: the stores keep microseconds.
+    let at = OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+    let records: Vec<AttemptRecord> = (0..5000)
+        .map(|n| AttemptRecord {
+            message_id: MessageId::generate(),
+            event_id: format!("evt_{n}"),
+            event_type: "order.created".to_owned(),
+            webhook_id: webhook.clone(),
+            client_id: client.clone(),
+            attempt: 1,
+            attempted_at: at + time::Duration::microseconds(n),
+            status_code: Some(200),
+            latency_ms: 5,
+            error: None,
+            outcome: AttemptOutcome::Succeeded,
+            next_attempt_at: None,
+            region: "local".to_owned(),
+        })
+        .collect();
+    assert_eq!(store.insert(&records[..1200]).await.unwrap(), 1200);
+    assert_eq!(store.insert(&records[3000..3100]).await.unwrap(), 100);
+    assert_eq!(store.insert(&records).await.unwrap(), 3700);
+    assert_eq!(store.insert(&records).await.unwrap(), 0);
+    let page = store.attempts(&AttemptQuery::new(client, Scope::Webhook(webhook), 6000)).await.unwrap();
+    assert!(page.records == records, "every record read back once, in order");
+}
+
+#[tokio::test]
+async fn sqlite_stores_a_large_batch_partly_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    large_batch_partly_stored(&HistoryStore::sqlite_url(&dir.path().join("history.db"))).await;
+}
+
+#[tokio::test]
+async fn postgres_stores_a_large_batch_partly_stored_once() {
+    let database = TestDatabase::create().await;
+    large_batch_partly_stored(&database.url).await;
+    database.drop().await;
+}
+
 struct World {
     client: ClientId,
     other_client: ClientId,
