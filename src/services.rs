@@ -48,9 +48,20 @@ pub async fn nats_client(url: &str) -> anyhow::Result<async_nats::Client> {
 /// the replica count its cluster fits; waits while NATS is not ready (see the module doc),
 /// telling `readiness` why.
 pub async fn connect(url: &str, replicas: Option<usize>, readiness: &Readiness) -> anyhow::Result<Contract> {
+    connect_hub(url, replicas, None, readiness).await
+}
+
+/// [`connect`], with EVENTS' deduplication window set to `events_dedup_window` (what the
+/// services owning the hub's configuration pass; see `Contract::bootstrap_hub`).
+pub async fn connect_hub(
+    url: &str,
+    replicas: Option<usize>,
+    events_dedup_window: Option<Duration>,
+    readiness: &Readiness,
+) -> anyhow::Result<Contract> {
     let client = nats_client(url).await?;
     let what = "setting up the hub's streams and buckets";
-    retrying(what, readiness, || Contract::bootstrap_with(client.clone(), replicas)).await
+    retrying(what, readiness, || Contract::bootstrap_hub(client.clone(), replicas, events_dedup_window)).await
 }
 
 /// Connects to a region's NATS server and makes sure the region's contract exists, as
@@ -141,9 +152,13 @@ fn check_jwt_secret(secret: &str) -> anyhow::Result<()> {
 pub async fn control_plane(args: ControlPlaneArgs) -> anyhow::Result<()> {
     check_jwt_secret(&args.jwt_secret)?;
     let (regions, default_region) = regions(args.regions.as_deref(), args.default_region.as_deref())?;
-    let contract =
-        connect(&args.nats.nats_url, args.replication.requested(), &Readiness::starting("connecting"))
-            .await?;
+    let contract = connect_hub(
+        &args.nats.nats_url,
+        args.replication.requested(),
+        Some(args.events_dedup.window()),
+        &Readiness::starting("connecting"),
+    )
+    .await?;
     let listener = bind(args.addr, "control plane").await?;
     tracing::info!(addr = %listener.local_addr()?, "control plane listening");
     let config = edgehook_control_plane::Config {
@@ -195,8 +210,13 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
         let store = checked.clone();
         Box::pin(async move { store.ping().await.map_err(|error| format!("history store: {error}")) })
     });
-    let consumers = [(streams::ATTEMPTS, edgehook_nats::history_feed::HISTORY_WRITER_CONSUMER)];
-    readiness.become_ready_as(&contract.readiness(&[streams::ATTEMPTS], &consumers).also(store_check));
+    let consumers = [
+        (streams::ATTEMPTS, edgehook_nats::history_feed::HISTORY_WRITER_CONSUMER),
+        (streams::EVENTS, edgehook_nats::history_feed::HISTORY_EVENTS_CONSUMER),
+    ];
+    readiness.become_ready_as(
+        &contract.readiness(&[streams::ATTEMPTS, streams::EVENTS], &consumers).also(store_check),
+    );
     Ok(edgehook_history::writer::run(
         contract.jetstream.clone(),
         store,

@@ -289,13 +289,11 @@ async fn the_history_service_is_ready_only_while_its_store_answers() {
     support::install_crypto_provider();
     let hub = NatsServer::hub().await;
     let js = jetstream::new(support::connect_service(&hub.url).await);
-    js.create_stream(stream::Config {
-        name: "ATTEMPTS".into(),
-        subjects: vec!["rgn.local.attempts.>".into()],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    for (name, subject) in [("ATTEMPTS", "rgn.local.attempts.>"), ("EVENTS", "events.>")] {
+        let config =
+            stream::Config { name: name.into(), subjects: vec![subject.into()], ..Default::default() };
+        js.create_stream(config).await.unwrap();
+    }
     let database = TestDatabase::create().await;
     let logs = tempfile::tempdir().unwrap();
     let admin = format!("127.0.0.1:{}", support::free_port());
@@ -394,4 +392,135 @@ impl TestDatabase {
         let mut admin = sqlx::PgConnection::connect(POSTGRES_ADMIN).await.unwrap();
         sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name)).execute(&mut admin).await.unwrap();
     }
+}
+
+/// Expunge, on the embedded store: see [`expunge_story`].
+#[tokio::test]
+async fn an_expunged_event_is_erased_everywhere_and_its_attempts_stay_sqlite() {
+    expunge_story(&World::start().await).await;
+}
+
+/// Expunge, on PostgreSQL: see [`expunge_story`].
+#[tokio::test]
+async fn an_expunged_event_is_erased_everywhere_and_its_attempts_stay_postgres() {
+    let database = TestDatabase::create().await;
+    expunge_story(&World::start_with(&["--history-url", &database.url]).await).await;
+    database.drop().await;
+}
+
+/// An event delivered to one webhook, dead-lettered by another and parked for a retry by a
+/// third is listed with that summary and read back whole; `DELETE /api/v1/events/{id}` erases
+/// its payload from every stream (none of JetStream's files holds it any more) and from the
+/// store, its attempts stay (marked expunged), and a resend or redrive of it is refused (409)
+/// while another event is resent. An id nothing knows is a 404.
+async fn expunge_story(world: &World) {
+    const SECRET: &str = "4111-secret-card-number";
+    world.receiver.script("/dead", vec![Reply::Status(400); 3]);
+    world.receiver.script("/later", vec![Reply::Status(503); 3]);
+    let ok = world.webhook("/ok", json!({})).await;
+    // Two webhooks only for the secret event: one refuses it (dead letter), one fails and
+    // retries it a minute later (a parked copy).
+    let dead = world.webhook("/dead", json!({"trigger_conditions": {"filters": {"route": "secret"}}})).await;
+    let retry_later = json!({"max_retries": 3, "initial_delay_ms": 60000, "max_delay_ms": 60000, "backoff_multiplier": 1.0});
+    let later = world
+        .webhook(
+            "/later",
+            json!({"trigger_conditions": {"filters": {"route": "secret"}}, "retry_config": retry_later}),
+        )
+        .await;
+    let [ok, dead, later] = [&ok, &dead, &later].map(|w| w["webhook_id"].as_str().unwrap().to_owned());
+    world.send("evt_secret", "payment.succeeded", json!({"card": SECRET, "route": "secret"})).await;
+    world.send("evt_keep", "payment.succeeded", json!({"card": "kept"})).await;
+    world.receiver.wait_for("/ok", 2).await;
+    world.receiver.wait_for("/dead", 1).await;
+    world.receiver.wait_for("/later", 1).await;
+
+    let call = |method: Method, path: String, body: Option<Value>| async move {
+        world.api.call(method, &path, Some(&world.token), body).await
+    };
+    let listed = support::eventually("both events listed with one outcome per webhook", || async {
+        let (status, body) =
+            call(Method::GET, "/api/v1/events?event_type=payment.succeeded".into(), None).await;
+        assert_eq!(status, 200, "{body}");
+        let events = body["data"].as_array().unwrap().clone();
+        let secret = events.iter().find(|e| e["event_id"] == "evt_secret")?.clone();
+        (events.len() == 2 && secret["summary"] == json!({"delivered": 1, "retrying": 1, "failed": 1}))
+            .then_some(secret)
+    })
+    .await;
+    let status_of = |webhook: &str| {
+        listed["webhooks"].as_array().unwrap().iter().find(|w| w["webhook_id"] == webhook).unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(
+        (status_of(&ok), status_of(&dead), status_of(&later)),
+        (json!("delivered"), json!("failed"), json!("retrying"))
+    );
+    assert_eq!(listed["expunged"], false);
+    let (status, event) = call(Method::GET, "/api/v1/events/evt_secret".into(), None).await;
+    assert_eq!((status, &event["data"]), (200, &json!({"card": SECRET, "route": "secret"})), "{event}");
+    let dead_letters = format!("/api/v1/webhooks/{dead}/dead-letters");
+    let (_, letters) = call(Method::GET, dead_letters.clone(), None).await;
+    assert_eq!(letters["data"].as_array().unwrap().len(), 1, "{letters}");
+
+    let (status, expunged) = call(Method::DELETE, "/api/v1/events/evt_secret".into(), None).await;
+    assert_eq!(status, 200, "{expunged}");
+    assert_eq!(expunged["incomplete"], json!([]), "{expunged}");
+    let erased = &expunged["erased"];
+    assert_eq!(erased["events"], 1, "{expunged}");
+    assert_eq!(erased["dead_letters"], 1, "{expunged}");
+    assert!(erased["tasks"].as_u64().unwrap() >= 3, "the routed task of each webhook: {expunged}");
+    assert!(erased["parked"].as_u64().unwrap() >= 1, "the parked retry: {expunged}");
+
+    // JetStream's files no longer hold the payload (a message delete overwrites it).
+    let nats_files = files_holding(&world.up.data_dir(), SECRET.as_bytes(), "history.db");
+    assert!(nats_files.is_empty(), "the payload is still in {nats_files:?}");
+    let (status, event) = call(Method::GET, "/api/v1/events/evt_secret".into(), None).await;
+    assert_eq!((status, &event["data"], &event["expunged"]), (200, &Value::Null, &json!(true)), "{event}");
+    let (_, kept) = call(Method::GET, "/api/v1/events/evt_keep".into(), None).await;
+    assert_eq!(kept["data"], json!({"card": "kept"}), "another event is untouched: {kept}");
+    let (_, attempts) = call(Method::GET, "/api/v1/events/evt_secret/deliveries".into(), None).await;
+    let attempts = attempts["data"].as_array().unwrap();
+    assert!(attempts.len() >= 3 && attempts.iter().all(|a| a["expunged"] == true), "{attempts:?}");
+    let (_, letters) = call(Method::GET, dead_letters, None).await;
+    assert_eq!(letters["data"], json!([]), "{letters}");
+
+    for (path, body) in [
+        (format!("/api/v1/webhooks/{ok}/replay"), json!({"event_id": "evt_secret"})),
+        (format!("/api/v1/webhooks/{dead}/dead-letters/redrive"), json!({"event_id": "evt_secret"})),
+    ] {
+        let (status, refused) = call(Method::POST, path.clone(), Some(body)).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (409, Some("event_expunged")),
+            "{path}: {refused}"
+        );
+    }
+    let (status, resent) =
+        call(Method::POST, format!("/api/v1/webhooks/{ok}/replay"), Some(json!({"event_id": "evt_keep"})))
+            .await;
+    assert_eq!(status, 200, "{resent}");
+    let requests = world.receiver.wait_for("/ok", 3).await;
+    assert!(String::from_utf8_lossy(&requests[2].body).contains("evt_keep"));
+    let (status, body) = call(Method::DELETE, "/api/v1/events/evt_never_sent".into(), None).await;
+    assert_eq!(status, 404, "{body}");
+}
+
+/// Files under `dir` (but `skip`, the history store's) whose bytes contain `needle`.
+fn files_holding(dir: &std::path::Path, needle: &[u8], skip: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if !path.file_name().unwrap().to_string_lossy().starts_with(skip)
+                && std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
 }

@@ -17,6 +17,9 @@
 //! GET    /api/v1/webhooks/{id}/dead-letters       client  (paged)
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
 //! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
+//! GET    /api/v1/events                           client  its events, each with how it went (paged)
+//! GET    /api/v1/events/{event_id}                client  one event, its payload
+//! DELETE /api/v1/events/{event_id}                client  expunge: its payload erased everywhere
 //! GET    /api/v1/events/{event_id}/deliveries     client  every attempt for one event
 //! GET    /healthz, /readyz, /metrics                      operations (edgehook_service::ops)
 //! ```
@@ -33,7 +36,9 @@ use warp::reply::Response;
 
 use crate::AppState;
 use crate::auth;
-use crate::handlers::{clients, dead_letters, deliveries, keys, regions, replay, sources, stats, webhooks};
+use crate::handlers::{
+    clients, dead_letters, deliveries, events, keys, regions, replay, sources, stats, webhooks,
+};
 
 /// Request bodies of the control plane are small JSON documents.
 const MAX_BODY_BYTES: u64 = 64 * 1024;
@@ -122,6 +127,22 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .then(deliveries::of_event))
         .unify()
         .or(warp::get()
+            .and(warp::path!("api" / "v1" / "events"))
+            .and(client.clone())
+            .and(query())
+            .then(events::list))
+        .unify()
+        .or(warp::get()
+            .and(warp::path!("api" / "v1" / "events" / String))
+            .and(client.clone())
+            .then(events::get))
+        .unify()
+        .or(warp::delete()
+            .and(warp::path!("api" / "v1" / "events" / String))
+            .and(client.clone())
+            .then(events::expunge))
+        .unify()
+        .or(warp::get()
             .and(webhook_path(webhook(), Some(warp::path!("dead-letters").boxed())))
             .and(client.clone())
             .and(query())
@@ -130,6 +151,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(warp::post()
             .and(webhook_path(webhook(), Some(warp::path!("dead-letters" / "redrive").boxed())))
             .and(client.clone())
+            .and(body())
             .then(dead_letters::redrive))
         .unify()
         .or(warp::post()

@@ -5,7 +5,9 @@
 //! (PostgreSQL in production, SQLite embedded for `edgehook up`); the control plane reads it, and
 //! [`writer`] fills it from the hub's ATTEMPTS stream, acknowledging only what is committed.
 
+pub mod events;
 pub mod store;
 pub mod writer;
 
+pub use events::{DeliverySummary, EventCursor, EventPage, EventQuery, StoredEvent};
 pub use store::{AttemptPage, AttemptQuery, HistoryCursor, HistoryStore, Scope, StoreError, WindowStats};

@@ -74,7 +74,7 @@ pub enum Backend {
 pub struct HistoryStore {
     backend: Backend,
     /// PostgreSQL: days whose partition exists (bounded by [`KNOWN_DAYS`]).
-    partitions: Mutex<BTreeSet<Date>>,
+    partitions: Mutex<BTreeSet<(Table, Date)>>,
 }
 
 /// What a read selects: one webhook's attempts or one event's.
@@ -234,7 +234,7 @@ impl HistoryStore {
             Backend::Postgres(pool) => {
                 let days: BTreeSet<Date> =
                     records.iter().map(|r| r.attempted_at.to_offset(time::UtcOffset::UTC).date()).collect();
-                self.ensure_partitions(pool, &days).await?;
+                self.ensure_partitions(pool, Table::Attempts, &days).await?;
                 // Index upkeep in one backend is what bounds one transaction (~45k rows/s here):
                 // a large batch is split over a few connections, each its own transaction.
                 let chunk = records.len().div_ceil(PG_TRANSACTIONS).max(PG_MIN_CHUNK);
@@ -275,10 +275,15 @@ impl HistoryStore {
 
     /// PostgreSQL: creates the day partitions `days` need that this process has not seen yet.
     /// Under an advisory lock, so two writers creating the same day wait for each other.
-    async fn ensure_partitions(&self, pool: &PgPool, days: &BTreeSet<Date>) -> Result<(), StoreError> {
-        let missing: Vec<Date> = {
+    pub(crate) async fn ensure_partitions(
+        &self,
+        pool: &PgPool,
+        table: Table,
+        days: &BTreeSet<Date>,
+    ) -> Result<(), StoreError> {
+        let missing: Vec<(Table, Date)> = {
             let known = self.partitions.lock().expect("partitions lock");
-            days.iter().filter(|day| !known.contains(day)).copied().collect()
+            days.iter().map(|day| (table, *day)).filter(|key| !known.contains(key)).collect()
         };
         if missing.is_empty() {
             return Ok(());
@@ -288,11 +293,12 @@ impl HistoryStore {
             .execute(&mut *transaction)
             .await
             .map_err(StoreError::Write)?;
-        for day in &missing {
+        for (table, day) in &missing {
             let next = day.next_day().expect("a day after");
             let statement = format!(
-                "CREATE TABLE IF NOT EXISTS {} PARTITION OF attempts FOR VALUES FROM ('{day}') TO ('{next}')",
-                partition_name(*day)
+                "CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ('{day}') TO ('{next}')",
+                table.partition(*day),
+                table.name(),
             );
             sqlx::query(&statement).execute(&mut *transaction).await.map_err(StoreError::Write)?;
         }
@@ -311,7 +317,9 @@ impl HistoryStore {
         if let Backend::Postgres(pool) = &self.backend {
             let today = now.to_offset(time::UtcOffset::UTC).date();
             let days = BTreeSet::from([today, today.next_day().expect("a day after")]);
-            self.ensure_partitions(pool, &days).await?;
+            for table in [Table::Attempts, Table::Events] {
+                self.ensure_partitions(pool, table, &days).await?;
+            }
         }
         Ok(())
     }
@@ -321,42 +329,53 @@ impl HistoryStore {
     /// day more than asked is kept; SQLite deletes in batches of [`EXPIRE_BATCH`] rows, each its
     /// own short transaction, so the writer's inserts go on in between.
     pub async fn expire(&self, cutoff: OffsetDateTime) -> Result<Expired, StoreError> {
+        self.expire_table(Table::Attempts, cutoff).await
+    }
+
+    /// [`HistoryStore::expire`] of one table.
+    pub(crate) async fn expire_table(
+        &self,
+        table: Table,
+        cutoff: OffsetDateTime,
+    ) -> Result<Expired, StoreError> {
         let mut expired = Expired::default();
         match &self.backend {
             Backend::Postgres(pool) => {
                 let partitions: Vec<String> = sqlx::query_scalar(
                     "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-                     JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'attempts'",
+                     JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
                 )
+                .bind(table.name())
                 .fetch_all(pool)
                 .await
                 .map_err(StoreError::Read)?;
                 for name in partitions {
-                    let Some(day) = partition_day(&name) else { continue };
+                    let Some(day) = table.partition_day(&name) else { continue };
                     let end = day.next_day().expect("a day after").midnight().assume_utc();
                     if end > cutoff {
                         continue;
                     }
-                    let detach = format!("ALTER TABLE attempts DETACH PARTITION {name} CONCURRENTLY");
+                    let detach = format!("ALTER TABLE {} DETACH PARTITION {name} CONCURRENTLY", table.name());
                     sqlx::raw_sql(&detach).execute(pool).await.map_err(StoreError::Write)?;
                     sqlx::raw_sql(&format!("DROP TABLE {name}"))
                         .execute(pool)
                         .await
                         .map_err(StoreError::Write)?;
-                    self.partitions.lock().expect("partitions lock").remove(&day);
+                    self.partitions.lock().expect("partitions lock").remove(&(table, day));
                     expired.partitions_dropped += 1;
                 }
             }
             Backend::Sqlite(pool) => loop {
-                let done = sqlx::query(
-                    "DELETE FROM attempts WHERE id IN \
-                     (SELECT id FROM attempts WHERE attempted_at < ? LIMIT ?)",
-                )
-                .bind(micros(cutoff))
-                .bind(EXPIRE_BATCH as i64)
-                .execute(pool)
-                .await
-                .map_err(StoreError::Write)?;
+                let (name, time) = (table.name(), table.time_column());
+                let delete = format!(
+                    "DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} WHERE {time} < ? LIMIT ?)"
+                );
+                let done = sqlx::query(&delete)
+                    .bind(micros(cutoff))
+                    .bind(EXPIRE_BATCH as i64)
+                    .execute(pool)
+                    .await
+                    .map_err(StoreError::Write)?;
                 expired.rows_deleted += done.rows_affected();
                 if done.rows_affected() < EXPIRE_BATCH as u64 {
                     break;
@@ -712,22 +731,51 @@ pub fn parse_outcome(raw: &str) -> Option<AttemptOutcome> {
     }
 }
 
-fn micros(at: OffsetDateTime) -> i64 {
+pub(crate) fn micros(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1000) as i64
 }
 
-fn from_micros(micros: i64) -> Result<OffsetDateTime, StoreError> {
+pub(crate) fn from_micros(micros: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(micros as i128 * 1000)
         .map_err(|_| StoreError::Corrupt(format!("time {micros} µs")))
 }
 
-fn partition_name(day: Date) -> String {
-    format!("attempts_{:04}{:02}{:02}", day.year(), day.month() as u8, day.day())
+/// The tables kept by day: attempts (30 days by default) and events (7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Table {
+    Attempts,
+    Events,
 }
 
-/// The day of a partition [`partition_name`] named; `None` for any other table.
-fn partition_day(name: &str) -> Option<Date> {
-    let digits = name.strip_prefix("attempts_")?;
+impl Table {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Table::Attempts => "attempts",
+            Table::Events => "events",
+        }
+    }
+
+    /// The column a row's day is taken from.
+    fn time_column(self) -> &'static str {
+        match self {
+            Table::Attempts => "attempted_at",
+            Table::Events => "accepted_at",
+        }
+    }
+
+    /// The name of the table's partition for `day`.
+    fn partition(self, day: Date) -> String {
+        format!("{}_{:04}{:02}{:02}", self.name(), day.year(), day.month() as u8, day.day())
+    }
+
+    /// The day of a partition [`Table::partition`] named; `None` for any other table.
+    fn partition_day(self, name: &str) -> Option<Date> {
+        partition_day(name.strip_prefix(self.name())?.strip_prefix('_')?)
+    }
+}
+
+/// The day `YYYYMMDD` names.
+fn partition_day(digits: &str) -> Option<Date> {
     if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

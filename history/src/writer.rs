@@ -6,11 +6,14 @@
 //! consumer ([`edgehook_nats::history_feed`]) at the database's pace.
 //!
 //! A batch is what the consumer has ready (at most [`BATCH_MESSAGES`] messages, each a batch of
-//! one webhook's records). Its records are inserted in one transaction, and only after the
-//! commit are its messages acknowledged: a writer killed in between leaves them to be delivered
-//! again, and the store's idempotent insert (message, webhook, attempt) adds no row twice. When
-//! the store fails, the batch is nak'ed with a delay that doubles up to [`MAX_BACKOFF`] and the
-//! writer waits as long before it takes more, so a database outage makes no redelivery storm. A
+//! one webhook's records). Its records are inserted ([`HistoryStore::insert`]), and only after
+//! the commit are its messages acknowledged: a writer killed in between leaves them to be
+//! delivered again, and the store's idempotent insert (message, webhook, attempt) adds no row
+//! twice. Up to [`BATCHES_IN_FLIGHT`] batches are written at once: one batch's commit no longer
+//! stalls the next one's pull and decoding, and the database's index upkeep runs on more than
+//! one core (the consumer's ack-pending bound leaves room for them). When the store fails, the
+//! batch is nak'ed with a delay that doubles up to [`MAX_BACKOFF`] and its slot waits as long
+//! before it takes more, so a database outage makes no redelivery storm. A
 //! message that is not a record is terminated (logged), never retried. A record already older
 //! than the retention is acknowledged without being stored.
 //!
@@ -24,17 +27,27 @@
 //! `edgehook_history_ack_pending_messages` and `edgehook_history_oldest_pending_age_seconds`.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind, consumer::PullConsumer, message::Message};
 use edgehook_nats::{attempt_log, history_feed};
 use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 
+use edgehook_domain::delivery::AttemptRecord;
+use edgehook_domain::event::Event;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::events::StoredEvent;
 use crate::store::{HistoryStore, StoreError};
 
-/// Messages taken in one batch (the consumer lets no more be outstanding).
-pub const BATCH_MESSAGES: usize = history_feed::MAX_ACK_PENDING as usize;
+/// Batches written at once.
+pub const BATCHES_IN_FLIGHT: usize = 4;
+/// Messages taken in one batch (the consumer lets [`BATCHES_IN_FLIGHT`] of them be outstanding).
+pub const BATCH_MESSAGES: usize = history_feed::MAX_ACK_PENDING as usize / BATCHES_IN_FLIGHT;
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How often the writer's lag is measured.
@@ -56,13 +69,19 @@ pub struct WriterConfig {
     /// Attempts older than this are removed ([`HistoryStore::expire`]), checked every
     /// [`RETENTION_EVERY`].
     pub retention: Duration,
+    /// Events (their payloads) accepted longer ago than this are removed
+    /// ([`HistoryStore::expire_events`]); their attempts stay for `retention`.
+    pub event_retention: Duration,
 }
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        Self { retention: DEFAULT_RETENTION }
+        Self { retention: DEFAULT_RETENTION, event_retention: DEFAULT_EVENT_RETENTION }
     }
 }
+
+/// 7 days.
+pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// 30 days.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -81,15 +100,38 @@ pub async fn run(
     // before the first one happens.
     metrics::counter!("edgehook_history_write_failures_total").increment(0);
     metrics::counter!("edgehook_history_records_written_total").increment(0);
-    let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config.retention)));
+    let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config)));
     let consumer = tokio::select! {
-        consumer = feed(&jetstream) => consumer,
+        consumer = feed(&jetstream, Feed::Attempts) => consumer,
         () = &mut shutdown => return Ok(()),
     };
     let _lag = AbortOnDrop(tokio::spawn(report_lag(jetstream.clone(), consumer.clone())));
     if let Err(error) = store.prepare_days(edgehook_domain::now()).await {
         tracing::warn!(%error, "preparing today's history partitions; the first insert tries again");
     }
+    let (stop, stopped) = watch::channel(false);
+    let attempts = drain::<Attempts>(consumer, Writer::new(store.clone(), config.retention), stopped.clone());
+    let events = async {
+        let consumer = feed(&jetstream, Feed::Events).await;
+        drain::<Events>(consumer, Writer::new(store, config.event_retention), stopped).await
+    };
+    let drains = async { tokio::try_join!(attempts, events).map(|_| ()) };
+    tokio::pin!(drains);
+    tokio::select! {
+        result = &mut drains => result,
+        () = &mut shutdown => {
+            let _ = stop.send(true);
+            drains.await
+        }
+    }
+}
+
+/// Writes what `consumer` delivers, [`BATCHES_IN_FLIGHT`] batches at once, until `stopped`.
+async fn drain<L: Ledger>(
+    consumer: PullConsumer,
+    writer: Writer<L>,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(), WriterError> {
     let messages = consumer
         .stream()
         .max_messages_per_batch(BATCH_MESSAGES)
@@ -97,12 +139,21 @@ pub async fn run(
         .await
         .map_err(|e| WriterError::Pull(e.into()))?;
     let mut batches = messages.ready_chunks(BATCH_MESSAGES);
-    let mut writer = Writer { store, retention: config.retention, backoff: FIRST_BACKOFF };
-    tracing::info!(consumer = history_feed::HISTORY_WRITER_CONSUMER, "history writer running");
+    let mut in_flight = FuturesUnordered::new();
+    tracing::info!(what = L::WHAT, "history writer running");
     loop {
+        // The arm of `stopped` only says so: what `wait_for` returns may not be held across the
+        // wait below (a lock guard, not Send).
         let batch = tokio::select! {
-            batch = batches.next() => batch,
-            () = &mut shutdown => return Ok(()),
+            batch = batches.next(), if in_flight.len() < BATCHES_IN_FLIGHT => Some(batch),
+            Some(()) = in_flight.next() => continue,
+            _ = stopped.wait_for(|stop| *stop) => None,
+        };
+        let Some(batch) = batch else {
+            // What is being written finishes (or comes back after the ack wait if it takes
+            // longer than this).
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, in_flight.collect::<Vec<()>>()).await;
+            return Ok(());
         };
         let Some(batch) = batch else {
             return Err(WriterError::Pull("the consumer's messages ended".into()));
@@ -110,21 +161,30 @@ pub async fn run(
         let messages: Vec<Message> = batch
             .into_iter()
             .filter_map(|message| {
-                message.map_err(|error| tracing::warn!(%error, "pulling attempt records")).ok()
+                message
+                    .map_err(|error| tracing::warn!(%error, what = L::WHAT, "pulling the history feed"))
+                    .ok()
             })
             .collect();
-        writer.write(messages).await;
+        in_flight.push(writer.write(messages));
     }
 }
 
+/// How long a stopping writer lets its batches in flight finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// The writer's consumer, once ATTEMPTS exists.
-async fn feed(jetstream: &jetstream::Context) -> PullConsumer {
+async fn feed(jetstream: &jetstream::Context, which: Feed) -> PullConsumer {
     let mut wait = FIRST_BACKOFF;
     loop {
-        match history_feed::consumer(jetstream).await {
+        let consumer = match which {
+            Feed::Attempts => history_feed::consumer(jetstream).await,
+            Feed::Events => history_feed::events_consumer(jetstream).await,
+        };
+        match consumer {
             Ok(consumer) => return consumer,
             Err(error) => {
-                tracing::warn!(%error, retry_in = ?wait, "the history writer waits for the hub's ATTEMPTS stream");
+                tracing::warn!(%error, retry_in = ?wait, ?which, "the history writer waits for the hub's stream");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(MAX_BACKOFF);
             }
@@ -132,71 +192,162 @@ async fn feed(jetstream: &jetstream::Context) -> PullConsumer {
     }
 }
 
-struct Writer {
+#[derive(Clone, Copy, Debug)]
+enum Feed {
+    Attempts,
+    Events,
+}
+
+/// What one of the writer's feeds carries and where it goes in the store.
+trait Ledger: Send + Sync + 'static {
+    type Row: Send + Sync;
+    /// What a row is, in logs.
+    const WHAT: &'static str;
+    /// The counter of rows stored.
+    const WRITTEN: &'static str;
+    fn decode(payload: &[u8]) -> Result<Vec<Self::Row>, String>;
+    /// The time retention judges a row by.
+    fn time(row: &Self::Row) -> OffsetDateTime;
+    fn insert(
+        store: &HistoryStore,
+        rows: &[Self::Row],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// ATTEMPTS: messages of one webhook's attempt records.
+struct Attempts;
+
+impl Ledger for Attempts {
+    type Row = AttemptRecord;
+    const WHAT: &'static str = "attempt records";
+    const WRITTEN: &'static str = "edgehook_history_records_written_total";
+    fn decode(payload: &[u8]) -> Result<Vec<AttemptRecord>, String> {
+        attempt_log::decode(payload).map_err(|error| error.to_string())
+    }
+    fn time(record: &AttemptRecord) -> OffsetDateTime {
+        record.attempted_at
+    }
+    fn insert(
+        store: &HistoryStore,
+        rows: &[AttemptRecord],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        store.insert(rows)
+    }
+}
+
+/// EVENTS: one accepted event a message, kept whole (its JSON as ingest stored it).
+struct Events;
+
+impl Ledger for Events {
+    type Row = StoredEvent;
+    const WHAT: &'static str = "events";
+    const WRITTEN: &'static str = "edgehook_history_events_written_total";
+    fn decode(payload: &[u8]) -> Result<Vec<StoredEvent>, String> {
+        let event: Event = serde_json::from_slice(payload).map_err(|error| error.to_string())?;
+        let body = std::str::from_utf8(payload).map_err(|error| error.to_string())?.to_owned();
+        Ok(vec![StoredEvent {
+            accepted_at: event.accepted_at,
+            client_id: event.client_id,
+            event_id: event.event_id,
+            message_id: event.message_id,
+            event_type: event.event_type,
+            body: Some(body),
+        }])
+    }
+    fn time(event: &StoredEvent) -> OffsetDateTime {
+        event.accepted_at
+    }
+    fn insert(
+        store: &HistoryStore,
+        rows: &[StoredEvent],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        store.insert_events(rows)
+    }
+}
+
+struct Writer<L> {
+    ledger: PhantomData<L>,
     store: Arc<HistoryStore>,
     /// Records older than this are acknowledged without being stored: retention would remove
     /// them within the hour, after making their day's partition again.
     retention: Duration,
-    /// How long the next failure makes the batch and the writer wait.
-    backoff: Duration,
+    /// How long the next failure makes the batch and its slot wait.
+    backoff: Mutex<Duration>,
 }
 
-impl Writer {
-    async fn write(&mut self, messages: Vec<Message>) {
+impl<L: Ledger> Writer<L> {
+    fn new(store: Arc<HistoryStore>, retention: Duration) -> Self {
+        Self { ledger: PhantomData, store, retention, backoff: Mutex::new(FIRST_BACKOFF) }
+    }
+
+    async fn write(&self, messages: Vec<Message>) {
         let mut records = Vec::new();
         let mut carried = Vec::with_capacity(messages.len());
         for message in messages {
-            match attempt_log::decode(&message.payload) {
+            match L::decode(&message.payload) {
                 Ok(batch) => {
                     records.extend(batch);
                     carried.push(message);
                 }
                 Err(error) => {
-                    tracing::error!(subject = %message.subject, %error, "not an attempt record; dropped from the history feed");
+                    tracing::error!(subject = %message.subject, %error, what = L::WHAT, "not what the feed carries; dropped from it");
                     acknowledge(&message, AckKind::Term).await;
                 }
             }
         }
         let cutoff = edgehook_domain::now() - self.retention;
         let before = records.len();
-        records.retain(|record| record.attempted_at >= cutoff);
+        records.retain(|record| L::time(record) >= cutoff);
         if records.len() < before {
             tracing::debug!(
                 expired = before - records.len(),
-                "attempt records older than the retention not stored"
+                what = L::WHAT,
+                "older than the retention: not stored"
             );
         }
-        match self.store.insert(&records).await {
+        match L::insert(&self.store, &records).await {
             Ok(inserted) => {
-                metrics::counter!("edgehook_history_records_written_total").increment(inserted);
-                self.backoff = FIRST_BACKOFF;
+                metrics::counter!(L::WRITTEN).increment(inserted);
+                *self.backoff.lock().expect("backoff lock") = FIRST_BACKOFF;
                 for message in &carried {
                     acknowledge(message, AckKind::Ack).await;
                 }
             }
             Err(error) => {
                 metrics::counter!("edgehook_history_write_failures_total").increment(1);
-                tracing::error!(%error, records = records.len(), retry_in = ?self.backoff, "attempt records not stored; they come back");
+                let backoff = {
+                    let mut backoff = self.backoff.lock().expect("backoff lock");
+                    let now = *backoff;
+                    *backoff = (now * 2).min(MAX_BACKOFF);
+                    now
+                };
+                tracing::error!(%error, rows = records.len(), what = L::WHAT, retry_in = ?backoff, "not stored; they come back");
                 for message in &carried {
-                    acknowledge(message, AckKind::Nak(Some(self.backoff))).await;
+                    acknowledge(message, AckKind::Nak(Some(backoff))).await;
                 }
-                tokio::time::sleep(self.backoff).await;
-                self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+                tokio::time::sleep(backoff).await;
             }
         }
     }
 }
 
 /// Removes what is older than `keep`, now and every [`RETENTION_EVERY`].
-async fn retention(store: Arc<HistoryStore>, keep: Duration) {
+async fn retention(store: Arc<HistoryStore>, config: WriterConfig) {
     let expired_total = metrics::counter!("edgehook_history_retention_runs_total");
     loop {
-        let cutoff = edgehook_domain::now() - keep;
-        match store.expire(cutoff).await {
-            Ok(expired) => {
+        let now = edgehook_domain::now();
+        let (attempts_cutoff, events_cutoff) = (now - config.retention, now - config.event_retention);
+        let pass = async {
+            let attempts = store.expire(attempts_cutoff).await?;
+            let events = store.expire_events(events_cutoff).await?;
+            let expunges = store.expire_expunges(attempts_cutoff).await?;
+            Ok::<_, StoreError>((attempts, events, expunges))
+        };
+        match pass.await {
+            Ok((attempts, events, expunges)) => {
                 expired_total.increment(1);
-                if expired != Default::default() {
-                    tracing::info!(?expired, %cutoff, "history retention removed old attempts");
+                if (attempts, events) != Default::default() || expunges > 0 {
+                    tracing::info!(?attempts, ?events, expunges, "history retention removed old rows");
                 }
             }
             Err(error) => tracing::warn!(%error, "history retention failed; trying again later"),

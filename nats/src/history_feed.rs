@@ -1,12 +1,15 @@
-//! The history writer's feed: the durable consumer on the hub's ATTEMPTS stream that the history
-//! writer (`edgehook-history`) reads to fill the history store.
+//! The history writer's feeds: the durable consumers on the hub's ATTEMPTS stream (attempt
+//! records) and EVENTS stream (accepted events) that the history writer (`edgehook-history`)
+//! reads to fill the history store.
 //!
 //! Why a durable consumer with explicit acks: the writer acknowledges a message only after the
 //! records it carries are committed to the store, so a writer killed mid-batch leaves its
 //! messages to be delivered again (the store ignores a record it already has). It starts from
 //! the stream's first message, so history recorded before the writer existed is stored too.
 //! What may be outstanding is bounded ([`MAX_ACK_PENDING`] messages of at most a batch of
-//! records each), so a writer's memory is too.
+//! records each), so a writer's memory is too; it is room for a few of the writer's batches at
+//! once (it writes them in parallel). The consumer is created or updated at every start, so an
+//! existing one takes a changed bound.
 //!
 //! The writer's lag is measured here ([`oldest_pending_age`], [`lag`]) because two places show
 //! it and must agree: the writer's own gauges and `edgehook status`, which reads it without the
@@ -17,17 +20,17 @@ use std::time::Duration;
 use async_nats::jetstream::context::ConsumerInfoErrorKind;
 use async_nats::jetstream::{self, consumer};
 
-use crate::streams::ATTEMPTS;
+use crate::streams::{ATTEMPTS, EVENTS};
 
 pub const HISTORY_WRITER_CONSUMER: &str = "history-writer";
-/// Messages delivered to the writer and not yet acknowledged.
-pub const MAX_ACK_PENDING: i64 = 512;
+/// Messages delivered to the writer and not yet acknowledged: its batches in flight.
+pub const MAX_ACK_PENDING: i64 = 2048;
 /// Longer than a batch's commit takes, even a slow one (512 messages of up to 512 records: about
 /// 6 s at 43,000 records/s); also how long a killed writer's batch waits to be delivered again.
 pub const ACK_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
-#[error("the history writer's consumer on {ATTEMPTS}: {0}")]
+#[error("the history writer's consumer: {0}")]
 pub struct FeedError(#[source] async_nats::Error);
 
 pub fn history_writer_consumer() -> consumer::pull::Config {
@@ -41,13 +44,29 @@ pub fn history_writer_consumer() -> consumer::pull::Config {
     }
 }
 
-/// The writer's consumer, created if missing (an existing one keeps its position).
+/// The writer's consumer, created if missing or updated to [`history_writer_consumer`] (an
+/// existing one keeps its position).
 pub async fn consumer(jetstream: &jetstream::Context) -> Result<consumer::PullConsumer, FeedError> {
     let stream = jetstream.get_stream_no_info(ATTEMPTS).await.map_err(|e| FeedError(e.into()))?;
-    stream
-        .get_or_create_consumer(HISTORY_WRITER_CONSUMER, history_writer_consumer())
-        .await
-        .map_err(|e| FeedError(e.into()))
+    stream.create_consumer(history_writer_consumer()).await.map_err(|e| FeedError(e.into()))
+}
+
+/// The writer's consumer on the hub's EVENTS: the accepted events, into the store's events
+/// table (listing, resend, expunge). Acknowledged after commit like the attempt records; the
+/// router's own consumer on EVENTS is unaffected (EVENTS keeps messages by age, not interest).
+pub const HISTORY_EVENTS_CONSUMER: &str = "history-events";
+
+pub fn history_events_consumer() -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(HISTORY_EVENTS_CONSUMER.to_owned()),
+        ..history_writer_consumer()
+    }
+}
+
+/// The writer's consumer on EVENTS, created if missing or updated (keeping its position).
+pub async fn events_consumer(jetstream: &jetstream::Context) -> Result<consumer::PullConsumer, FeedError> {
+    let stream = jetstream.get_stream_no_info(EVENTS).await.map_err(|e| FeedError(e.into()))?;
+    stream.create_consumer(history_events_consumer()).await.map_err(|e| FeedError(e.into()))
 }
 
 /// How far the writer is behind, as its consumer says.

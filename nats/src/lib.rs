@@ -15,7 +15,9 @@
 //!   batched into messages on a subject per webhook, and read back;
 //! - [`replication`]: how many replicas each stream, bucket and consumer gets (they fit the
 //!   cluster; bootstrap upgrades in place);
-//! - [`history_feed`]: the history writer's durable consumer on ATTEMPTS;
+//! - [`history_feed`]: the history writer's durable consumers on ATTEMPTS and EVENTS;
+//! - [`expunge`]: the header naming the event a message carries, and the erasing of an
+//!   event's copies from every stream;
 //! - [`readiness`]: what `/readyz` asks of JetStream;
 //! - [`connection`]: NATS URLs carrying their login (every edgehook connection goes through it).
 //!
@@ -26,6 +28,7 @@
 pub mod attempt_log;
 mod co_located;
 pub mod connection;
+pub mod expunge;
 pub mod history_feed;
 pub mod kv_cache;
 pub mod read;

@@ -102,6 +102,26 @@ pub fn dead_letters_of_region(region: &str) -> String {
     format!("rgn.{region}.deadletters.>")
 }
 
+/// Every region's tasks for one client (what an expunge looks through).
+pub fn deliveries_of_client(client: &ClientId) -> String {
+    format!("deliveries.*.*.{client}.*")
+}
+
+/// One region's tasks for one client.
+pub fn deliveries_of_region_client(region: &str, client: &ClientId) -> String {
+    format!("deliveries.{region}.*.{client}.*")
+}
+
+/// Every region's dead letters of one client.
+pub fn dead_letters_of_client(client: &ClientId) -> String {
+    format!("rgn.*.deadletters.{client}.*")
+}
+
+/// One region's dead letters of one client.
+pub fn dead_letters_of_region_client(region: &str, client: &ClientId) -> String {
+    format!("rgn.{region}.deadletters.{client}.*")
+}
+
 pub fn dead_letters_of_webhook(client: &ClientId, webhook: &WebhookId) -> String {
     format!("rgn.*.deadletters.{client}.{webhook}")
 }

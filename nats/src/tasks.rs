@@ -32,7 +32,7 @@ use edgehook_domain::webhook::Webhook;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::subjects;
+use crate::{expunge, subjects};
 
 /// Publishes delivery tasks on a JetStream context (the hub's: DELIVERIES is there).
 #[derive(Clone)]
@@ -86,7 +86,8 @@ impl TaskPublisher {
             priority,
             webhook_version: webhook.version,
         };
-        self.send(subject_of(webhook, priority), routed_id(&event.message_id, &webhook.id), &task).await
+        self.send(subject_of(webhook, priority), routed_id(&event.message_id, &webhook.id), event, &task)
+            .await
     }
 
     /// `event`'s task for `webhook` again, from a replay.
@@ -126,17 +127,27 @@ impl TaskPublisher {
         };
         let message_id = format!("{}:to:{region}", routed_id(&task.event.message_id, &task.webhook_id));
         let subject = subjects::delivery(region, task.priority, &task.event.client_id, &task.webhook_id);
-        self.send(subject, message_id, &forwarded).await
+        self.send(subject, message_id, &task.event, &forwarded).await
     }
 
     /// `task`, made for `webhook`, on the webhook's region's subject.
     async fn send_task(&self, webhook: &Webhook, task: &DeliveryTask, message_id: String) -> PendingTask {
-        self.send(subject_of(webhook, task.priority), message_id, task).await
+        self.send(subject_of(webhook, task.priority), message_id, &task.event, task).await
     }
 
-    async fn send(&self, subject: String, message_id: String, task: &impl Serialize) -> PendingTask {
+    /// Every task names its event in a header ([`expunge::EVENT_HEADER`]), so an expunge finds it.
+    async fn send(
+        &self,
+        subject: String,
+        message_id: String,
+        event: &Event,
+        task: &impl Serialize,
+    ) -> PendingTask {
         let payload = serde_json::to_vec(task).expect("a task serializes");
-        let publish = PublishMessage::build().payload(payload.into()).message_id(message_id);
+        let publish = PublishMessage::build()
+            .payload(payload.into())
+            .headers(expunge::event_headers(event))
+            .message_id(message_id);
         PendingTask { ack: self.jetstream.send_publish(subject, publish).await }
     }
 }

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::HeaderMap;
 use async_nats::jetstream;
 use edgehook_domain::delivery::{AttemptRecord, DeadLetter};
 use edgehook_domain::ids::{ClientId, WebhookId};
@@ -82,14 +83,20 @@ impl Recorder {
     pub async fn dead_letter(&self, letter: &DeadLetter) -> Result<(), RecordError> {
         let subject =
             subjects::dead_letter(&self.region, &letter.task.event.client_id, &letter.task.webhook_id);
-        self.publish(subject, letter).await
+        let headers = edgehook_nats::expunge::event_headers(&letter.task.event);
+        self.publish(subject, headers, letter).await
     }
 
-    async fn publish(&self, subject: String, value: &impl Serialize) -> Result<(), RecordError> {
+    async fn publish(
+        &self,
+        subject: String,
+        headers: HeaderMap,
+        value: &impl Serialize,
+    ) -> Result<(), RecordError> {
         let payload = serde_json::to_vec(value).expect("records serialize");
         let ack = self
             .jetstream
-            .publish(subject, payload.into())
+            .publish_with_headers(subject, headers, payload.into())
             .await
             .map_err(|e| RecordError::Publish(e.into()))?;
         ack.await.map_err(|e| RecordError::Publish(e.into()))?;

@@ -1,7 +1,8 @@
 //! Dead letters: deliveries that gave up, kept in the DEAD_LETTERS stream.
 //!
-//! `GET /api/v1/webhooks/{id}/dead-letters` lists them; `POST .../dead-letters/redrive` puts
-//! each back on the delivery stream as a new task with the whole retry budget
+//! `GET /api/v1/webhooks/{id}/dead-letters` lists them; `POST .../dead-letters/redrive` (all of
+//! them, a batch a call; or `{"event_id": "..."}`: that event's) puts each back on the delivery
+//! stream as a new task with the whole retry budget
 //! (`edgehook_nats::tasks::TaskPublisher::redriven`: the attempts of its first life, parked ones
 //! included, do not count) and then removes it from the dead letters, in that order.
 //!
@@ -19,18 +20,22 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use edgehook_domain::delivery::{DeadLetter, DeadLetterReason};
 use edgehook_domain::event::EventData;
+use edgehook_domain::event::validate_event_id;
 use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
 use edgehook_nats::tasks::TaskPublisher;
 use edgehook_service::api_error::{ApiError, ApiResult, json};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 
+use super::events::refuse_expunged;
 use super::{PageQuery, owned_webhook, require_active};
 use crate::AppState;
 
@@ -102,32 +107,75 @@ pub async fn list(
     Ok(json(StatusCode::OK, &DeadLetterList { data, next_cursor }))
 }
 
-pub async fn redrive(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedriveRequest {
+    /// Only this event's dead letters.
+    event_id: Option<String>,
+}
+
+/// Redrives the webhook's dead letters (a body `{"event_id": "..."}`: only that event's, 409
+/// when it was expunged). A letter whose event was expunged meanwhile is deleted, not redriven.
+pub async fn redrive(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
+    let request: RedriveRequest = match body.iter().all(u8::is_ascii_whitespace) {
+        true => RedriveRequest { event_id: None },
+        false => parse_json(&body)?,
+    };
+    if let Some(event_id) = &request.event_id {
+        validate_event_id(event_id).map_err(|message| FieldError::invalid("event_id", message))?;
+        refuse_expunged(&state, &client, event_id, "redriven").await?;
+    }
     require_active(&webhook, "redrive")?;
     let jetstream = &state.contract.jetstream;
     let filter = subjects::dead_letters_of_webhook(&client, &webhook.id);
-    let letters = read_page::<DeadLetter>(jetstream, DEAD_LETTERS, filter, 0, REDRIVE_BATCH)
-        .await
-        .map_err(|error| ApiError::internal("reading dead letters", error))?;
+    let mut letters = Vec::new();
+    let mut after = 0;
+    let remaining = loop {
+        let page = read_page::<DeadLetter>(jetstream, DEAD_LETTERS, filter.clone(), after, REDRIVE_BATCH)
+            .await
+            .map_err(|error| ApiError::internal("reading dead letters", error))?;
+        let wanted = |letter: &DeadLetter| {
+            request.event_id.as_ref().is_none_or(|id| &letter.task.event.event_id == id)
+        };
+        letters.extend(page.items.into_iter().filter(|(_, letter)| wanted(letter)));
+        match page.next_after {
+            // One event's letters are looked for through all of them; all letters a batch a call.
+            Some(next) if request.event_id.is_some() => after = next,
+            next => break next.is_some(),
+        }
+    };
+    let expunged = match &state.history {
+        Some(store) => {
+            let ids: Vec<String> =
+                letters.iter().map(|(_, letter)| letter.task.event.event_id.clone()).collect();
+            store
+                .expunged_among(&client, &ids)
+                .await
+                .map_err(|error| ApiError::internal("reading expunged events", error))?
+        }
+        None => Default::default(),
+    };
     let stream = jetstream
         .get_stream_no_info(DEAD_LETTERS)
         .await
         .map_err(|error| ApiError::internal("opening the dead letters", error))?;
     let tasks = TaskPublisher::new(jetstream.clone());
     let mut redriven = 0;
-    for (sequence, letter) in &letters.items {
-        tasks
-            .redriven(&webhook, letter, *sequence)
-            .await
-            .stored()
-            .await
-            .map_err(|error| ApiError::internal("redriving a dead letter", error))?;
+    for (sequence, letter) in &letters {
+        if !expunged.contains(&letter.task.event.event_id) {
+            tasks
+                .redriven(&webhook, letter, *sequence)
+                .await
+                .stored()
+                .await
+                .map_err(|error| ApiError::internal("redriving a dead letter", error))?;
+            redriven += 1;
+        }
         stream
             .delete_message(*sequence)
             .await
             .map_err(|error| ApiError::internal("removing a redriven dead letter", error))?;
-        redriven += 1;
     }
-    Ok(json(StatusCode::OK, &Redriven { redriven, remaining: letters.next_after.is_some() }))
+    Ok(json(StatusCode::OK, &Redriven { redriven, remaining }))
 }

@@ -40,6 +40,21 @@ struct AttemptList {
     next_cursor: Option<String>,
 }
 
+/// An attempt from the store: the record, and `"expunged": true` when its event was expunged.
+#[derive(Serialize)]
+struct AttemptView {
+    #[serde(flatten)]
+    record: AttemptRecord,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    expunged: bool,
+}
+
+#[derive(Serialize)]
+struct StoredAttemptList {
+    data: Vec<AttemptView>,
+    next_cursor: Option<String>,
+}
+
 /// Messages of ATTEMPTS one `GET /events/{id}/deliveries` looks at, at most (without a store).
 pub const EVENT_SCAN: usize = 20_000;
 
@@ -49,17 +64,17 @@ impl From<RecordPage> for AttemptList {
     }
 }
 
-/// The filters of a history request.
+/// The filters of a history request (also of the events list, but `status`).
 #[derive(Default)]
-struct Filters {
-    status: Option<AttemptOutcome>,
-    since: Option<OffsetDateTime>,
-    until: Option<OffsetDateTime>,
-    event_type: Option<String>,
+pub struct Filters {
+    pub status: Option<AttemptOutcome>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub event_type: Option<String>,
 }
 
 impl Filters {
-    fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
+    pub fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
         let time = |field: &'static str| -> Result<Option<OffsetDateTime>, ApiError> {
             query
                 .get(field)
@@ -148,13 +163,24 @@ async fn read_store(
         until: filters.until,
         event_type: filters.event_type,
         after,
-        ..AttemptQuery::new(client, scope, page.limit)
+        ..AttemptQuery::new(client.clone(), scope, page.limit)
     };
     let found = store
         .attempts(&query)
         .await
         .map_err(|error| ApiError::internal("reading delivery attempts", error))?;
-    let list = AttemptList { data: found.records, next_cursor: found.next.map(|cursor| cursor.to_string()) };
+    // Attempts of an expunged event stay, marked.
+    let event_ids: Vec<String> = found.records.iter().map(|record| record.event_id.clone()).collect();
+    let expunged = store
+        .expunged_among(&client, &event_ids)
+        .await
+        .map_err(|error| ApiError::internal("reading expunged events", error))?;
+    let data = found
+        .records
+        .into_iter()
+        .map(|record| AttemptView { expunged: expunged.contains(&record.event_id), record })
+        .collect();
+    let list = StoredAttemptList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) };
     Ok(json(StatusCode::OK, &list))
 }
 

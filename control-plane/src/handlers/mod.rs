@@ -5,6 +5,7 @@
 pub mod clients;
 pub mod dead_letters;
 pub mod deliveries;
+pub mod events;
 pub mod keys;
 pub mod regions;
 pub mod replay;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::validation::FieldError;
 use edgehook_domain::webhook::{Webhook, WebhookStatus};
+use edgehook_history::HistoryStore;
 use edgehook_service::api_error::ApiError;
 use warp::http::StatusCode;
 
@@ -69,6 +71,17 @@ pub fn require_active(webhook: &Webhook, action: &str) -> Result<(), ApiError> {
         "webhook_inactive",
         format!("the webhook is not active: set its status to active, then {action}"),
     ))
+}
+
+/// The history store, or 503 `history_unavailable`: `what` is read only from there.
+pub fn history_store<'a>(state: &'a AppState, what: &str) -> Result<&'a Arc<HistoryStore>, ApiError> {
+    state.history.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "history_unavailable",
+            format!("{what} needs a history store, and this control plane has none (--history-url)"),
+        )
+    })
 }
 
 /// The caller's webhook `id`, or 404: another client's webhook does not exist for this caller.

@@ -13,7 +13,7 @@ use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::Serialize;
 use warp::http::StatusCode;
 
-use super::owned_webhook;
+use super::{history_store, owned_webhook};
 use crate::AppState;
 
 #[derive(Serialize)]
@@ -25,13 +25,7 @@ struct WebhookStats {
 
 pub async fn of_webhook(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
-    let Some(store) = &state.history else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "history_unavailable",
-            "this control plane has no history store (--history-url)",
-        ));
-    };
+    let store = history_store(&state, "delivery stats")?;
     let now = edgehook_domain::now();
     let window = |since| store.stats(&client, &webhook.id, since);
     let read = |error| ApiError::internal("reading delivery stats", error);

@@ -92,7 +92,8 @@ impl ParkedCopy {
         let parked = DeliveryTask { attempts_before, ..task.clone() };
         let target =
             subjects::parked_due(region, parked.priority, &parked.event.client_id, &parked.webhook_id);
-        let mut headers = HeaderMap::new();
+        // Named for an expunge to find, like every copy of an event.
+        let mut headers = edgehook_nats::expunge::event_headers(&parked.event);
         headers.insert(NATS_SCHEDULE, schedule_at(until).as_str());
         headers.insert(NATS_SCHEDULE_TARGET, target.as_str());
         headers.insert(NATS_SCHEDULE_TTL, PARKED_DUE_TTL);

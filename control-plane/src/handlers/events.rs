@@ -1,0 +1,296 @@
+//! A client's events: listed with how each went to each webhook, read one, expunged.
+//!
+//! `GET /api/v1/events?since=&until=&event_type=&limit=&after=` pages the client's events oldest
+//! first, each with a summary per webhook (its latest attempt's outcome: delivered, retrying or
+//! failed, and how many attempts); `GET /api/v1/events/{event_id}` is one event with its payload.
+//! Both read the history store (events are kept there for the payload retention, 7 days by
+//! default; their attempts stay longer and remain listed under `/deliveries`).
+//!
+//! `DELETE /api/v1/events/{event_id}` expunges an event: the store first records the expunge and
+//! drops the payload it holds (so what arrives later is stored without it, and a resend or
+//! redrive is refused with 409 `event_expunged`), then every JetStream copy of the payload is
+//! erased (`edgehook_nats::expunge`: EVENTS, the tasks in DELIVERIES and each region's streams,
+//! parked retries, dead letters). The attempt records stay, listed with `"expunged": true`. A
+//! region that cannot be reached is named in `incomplete`; the call is idempotent, so calling
+//! again finishes the job. A task a relay already holds may still be delivered once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use edgehook_domain::delivery::AttemptOutcome;
+use edgehook_domain::event::{Event, EventData, validate_event_id};
+use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
+use edgehook_domain::validation::FieldError;
+use edgehook_history::{DeliverySummary, EventCursor, EventQuery, HistoryStore, StoredEvent};
+use edgehook_nats::expunge::{self, Copies};
+use edgehook_service::api_error::{ApiError, ApiResult, json};
+use serde::Serialize;
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+
+use super::deliveries::Filters;
+use super::{PageQuery, history_store};
+use crate::AppState;
+
+/// How long one stream's erasure may take before the expunge reports it incomplete.
+const ERASE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How much earlier than the event's acceptance its copies are looked for (EVENTS stores the
+/// event just before ingest's acknowledgement sets `accepted_at`; clocks differ a little).
+const LOOK_BEFORE: Duration = Duration::from_secs(60);
+
+#[derive(Serialize)]
+struct EventView {
+    event_id: String,
+    event_type: String,
+    message_id: MessageId,
+    #[serde(with = "time::serde::rfc3339")]
+    accepted_at: OffsetDateTime,
+    expunged: bool,
+    /// The event's payload (`GET /events/{id}` only; `null` once expunged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Option<EventData>>,
+    /// Webhooks by how their latest attempt went.
+    summary: Counts,
+    webhooks: Vec<WebhookDelivery>,
+}
+
+#[derive(Default, Serialize)]
+struct Counts {
+    delivered: usize,
+    retrying: usize,
+    failed: usize,
+}
+
+#[derive(Serialize)]
+struct WebhookDelivery {
+    webhook_id: WebhookId,
+    status: &'static str,
+    attempts: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    last_attempt_at: OffsetDateTime,
+}
+
+#[derive(Serialize)]
+struct EventList {
+    data: Vec<EventView>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Default, Serialize)]
+struct Erased {
+    events: u64,
+    tasks: u64,
+    parked: u64,
+    dead_letters: u64,
+}
+
+#[derive(Serialize)]
+struct Expunged {
+    event_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expunged_at: OffsetDateTime,
+    /// Copies of the payload erased from JetStream by this call.
+    erased: Erased,
+    /// Streams that could not be searched (a region cut off): call again to finish.
+    incomplete: Vec<String>,
+}
+
+pub async fn list(state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
+    let store = history_store(&state, "listing events")?;
+    let page = PageQuery::parse(&query)?;
+    let filters = Filters::parse(&query)?;
+    if filters.status.is_some() {
+        return Err(FieldError::invalid("status", "filters deliveries, not events").into());
+    }
+    let after = page
+        .after
+        .as_deref()
+        .map(|raw| raw.parse::<EventCursor>())
+        .transpose()
+        .map_err(|()| FieldError::invalid("after", "must be a cursor returned as next_cursor"))?;
+    let query = EventQuery {
+        client_id: client.clone(),
+        since: filters.since,
+        until: filters.until,
+        event_type: filters.event_type,
+        after,
+        limit: page.limit,
+    };
+    let found = store.events(&query).await.map_err(|error| ApiError::internal("reading events", error))?;
+    let data = views(store, &client, found.events, false).await?;
+    Ok(json(StatusCode::OK, &EventList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) }))
+}
+
+pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResult {
+    validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
+    let store = history_store(&state, "reading an event")?;
+    let event = store
+        .event(&client, &event_id)
+        .await
+        .map_err(|error| ApiError::internal("reading an event", error))?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    let mut views = views(store, &client, vec![event], true).await?;
+    Ok(json(StatusCode::OK, &views.remove(0)))
+}
+
+pub async fn expunge(event_id: String, state: AppState, client: ClientId) -> ApiResult {
+    validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
+    let store = history_store(&state, "expunging an event")?;
+    let expunged_at = edgehook_domain::now();
+    let first_seen = store
+        .mark_expunged(&client, &event_id, expunged_at)
+        .await
+        .map_err(|error| ApiError::internal("recording an expunge", error))?;
+    let from = first_seen.map(|at| at - LOOK_BEFORE);
+    let named = format!("{client}:{event_id}");
+    let mut erased = Erased::default();
+    let mut incomplete = Vec::new();
+    for place in expunge::places(&client, &state.regions) {
+        let jetstream = place.jetstream(&state.contract.jetstream);
+        match tokio::time::timeout(ERASE_TIMEOUT, place.erase(&jetstream, &named, from)).await {
+            Ok(Ok(count)) => {
+                let slot = match place.copies {
+                    Copies::Event => &mut erased.events,
+                    Copies::Tasks => &mut erased.tasks,
+                    Copies::Parked => &mut erased.parked,
+                    Copies::DeadLetters => &mut erased.dead_letters,
+                };
+                *slot += count;
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%error, event_id, "an expunge could not search a stream");
+                incomplete.push(place.stream);
+            }
+            Err(_) => {
+                tracing::warn!(stream = place.stream, event_id, "an expunge's search timed out");
+                incomplete.push(place.stream);
+            }
+        }
+    }
+    if first_seen.is_none() && erased.events == 0 && incomplete.is_empty() {
+        // Nothing anywhere had this id: a mistyped one is not remembered as expunged.
+        store
+            .unmark_expunged(&client, &event_id)
+            .await
+            .map_err(|error| ApiError::internal("undoing an expunge", error))?;
+        return Err(ApiError::not_found("event"));
+    }
+    tracing::info!(%client, event_id, ?incomplete, "event expunged");
+    Ok(json(StatusCode::OK, &Expunged { event_id, expunged_at, erased, incomplete }))
+}
+
+/// 409 when `client` expunged `event_id`: what was erased is not sent again.
+pub async fn refuse_expunged(
+    state: &AppState,
+    client: &ClientId,
+    event_id: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let Some(store) = &state.history else { return Ok(()) };
+    let expunged = store
+        .is_expunged(client, event_id)
+        .await
+        .map_err(|error| ApiError::internal("reading expunged events", error))?;
+    if expunged {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "event_expunged",
+            format!("event `{event_id}` was expunged: its payload is gone and cannot be {action}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The stored event `event_id` as ingest accepted it, to send again: 409 when expunged, 404
+/// when the store does not have it (never accepted, or older than the payload retention).
+pub async fn stored_event(state: &AppState, client: &ClientId, event_id: &str) -> Result<Event, ApiError> {
+    refuse_expunged(state, client, event_id, "sent again").await?;
+    let store = history_store(state, "sending one event again")?;
+    let stored = store
+        .event(client, event_id)
+        .await
+        .map_err(|error| ApiError::internal("reading an event", error))?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!(
+                    "event `{event_id}` is not in the history (never accepted, or past the payload retention)"
+                ),
+            )
+        })?;
+    let body = stored.body.ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, "event_expunged", format!("event `{event_id}` was expunged"))
+    })?;
+    serde_json::from_str(&body).map_err(|error| ApiError::internal("reading a stored event", error))
+}
+
+/// Each event's view: whether it was expunged, its payload if `with_data`, and how it went to
+/// each webhook.
+async fn views(
+    store: &HistoryStore,
+    client: &ClientId,
+    events: Vec<StoredEvent>,
+    with_data: bool,
+) -> Result<Vec<EventView>, ApiError> {
+    let ids: Vec<String> = events.iter().map(|event| event.event_id.clone()).collect();
+    let Some(since) = events.iter().map(|event| event.accepted_at).min() else { return Ok(Vec::new()) };
+    let read = |error| ApiError::internal("reading delivery summaries", error);
+    let expunged = store.expunged_among(client, &ids).await.map_err(read)?;
+    let mut by_event: BTreeMap<String, Vec<DeliverySummary>> = BTreeMap::new();
+    for summary in store.summaries(client, &ids, since - LOOK_BEFORE).await.map_err(read)? {
+        by_event.entry(summary.event_id.clone()).or_default().push(summary);
+    }
+    events
+        .into_iter()
+        .map(|event| {
+            let mut summary = Counts::default();
+            let webhooks = by_event
+                .remove(&event.event_id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|delivery| {
+                    let status = match delivery.outcome {
+                        AttemptOutcome::Succeeded => {
+                            summary.delivered += 1;
+                            "delivered"
+                        }
+                        AttemptOutcome::Retrying => {
+                            summary.retrying += 1;
+                            "retrying"
+                        }
+                        AttemptOutcome::Failed => {
+                            summary.failed += 1;
+                            "failed"
+                        }
+                    };
+                    WebhookDelivery {
+                        webhook_id: delivery.webhook_id,
+                        status,
+                        attempts: delivery.attempts,
+                        last_attempt_at: delivery.last_attempt_at,
+                    }
+                })
+                .collect();
+            let data = match (with_data, &event.body) {
+                (false, _) => None,
+                (true, None) => Some(None),
+                (true, Some(body)) => Some(Some(
+                    serde_json::from_str::<Event>(body)
+                        .map_err(|error| ApiError::internal("reading a stored event", error))?
+                        .data,
+                )),
+            };
+            Ok(EventView {
+                expunged: expunged.contains(&event.event_id),
+                event_id: event.event_id,
+                event_type: event.event_type,
+                message_id: event.message_id,
+                accepted_at: event.accepted_at,
+                data,
+                summary,
+                webhooks,
+            })
+        })
+        .collect()
+}
