@@ -1,9 +1,12 @@
-//! The history writer: the hub's attempt records, from JetStream into the history store.
+//! The history writer: the hub's attempt records and accepted events, from JetStream into the
+//! history store.
 //!
 //! Why it is its own service (`edgehook history`, also run inside `edgehook up`): relays keep
 //! publishing records to JetStream, which works while a region is cut off from the hub and
 //! while the database is away; the writer drains the hub's ATTEMPTS stream through its durable
-//! consumer ([`edgehook_nats::history_feed`]) at the database's pace.
+//! consumer ([`edgehook_nats::history_feed`]) at the database's pace, and EVENTS through another
+//! into the events table ([`crate::events`]). Both feeds are the same loop over a [`Ledger`]
+//! (what a message decodes into, where it is inserted, which counter counts it).
 //!
 //! A batch is what the consumer has ready (at most [`BATCH_MESSAGES`] messages, each a batch of
 //! one webhook's records). Its records are inserted ([`HistoryStore::insert`]), and only after
@@ -100,6 +103,7 @@ pub async fn run(
     // before the first one happens.
     metrics::counter!("edgehook_history_write_failures_total").increment(0);
     metrics::counter!("edgehook_history_records_written_total").increment(0);
+    metrics::counter!("edgehook_history_events_written_total").increment(0);
     let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config)));
     let consumer = tokio::select! {
         consumer = feed(&jetstream, Feed::Attempts) => consumer,

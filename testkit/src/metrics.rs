@@ -31,6 +31,7 @@ pub const EXPORTED_METRICS: &[(&str, &[&str])] = &[
     ("edgehook_region_reachable", &["region"]),
     ("edgehook_region_relays_alive", &["region"]),
     ("edgehook_history_records_written_total", &[]),
+    ("edgehook_history_events_written_total", &[]),
     ("edgehook_history_write_failures_total", &[]),
     ("edgehook_history_retention_runs_total", &[]),
     ("edgehook_history_pending_messages", &[]),
