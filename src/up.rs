@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::cli::UpArgs;
 use crate::nats_logins::HubLogins;
 use crate::nats_server::{self, NatsServer, ServerSpec};
-use crate::services::{bind, connect, connect_region, open_history, regions, relay_config};
+use crate::services::{bind, connect_hub, connect_region, open_history, regions, relay_config};
 use crate::shutdown::Shutdown;
 use edgehook_nats::connection::redact;
 use edgehook_nats::readiness::Readiness;
@@ -117,7 +117,8 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     let shutdown = Shutdown::on_signals();
     let replicas = args.replication.requested();
     let starting = Readiness::starting("connecting");
-    let contract = connect(&stage.hub_service_url, replicas, &starting).await?;
+    let contract =
+        connect_hub(&stage.hub_service_url, replicas, Some(args.events_dedup.window()), &starting).await?;
     let jwt_secret = kept_secret(&args.data_dir, "jwt-secret", || hex::encode(rand::random::<[u8; 32]>()))?;
     let secrets_key = kept_secret(&args.data_dir, "secrets-key", SecretsKey::generate)?;
     let secrets_key = SecretsKey::from_base64(&String::from_utf8_lossy(&secrets_key))

@@ -295,3 +295,39 @@ async fn a_hub_laid_out_by_an_older_edgehook_is_taken_over_without_losing_or_res
     .await;
     drop(relay);
 }
+
+/// EVENTS' deduplication window is the hub owner's choice (`--events-dedup-window-secs` on `up`
+/// and the control plane): a new value updates the existing stream in place (its events kept,
+/// duplicates still dropped), and a service bootstrapping without one leaves it as it is.
+#[tokio::test]
+async fn the_events_dedup_window_is_set_on_the_existing_stream_and_kept_by_other_services() {
+    use edgehook_nats::Contract;
+    use edgehook_nats::streams::EVENTS;
+
+    let hub = NatsServer::hub().await;
+    let client = support::connect_service(&hub.url).await;
+    let ten_minutes = Duration::from_secs(600);
+    let contract = Contract::bootstrap_hub(client.clone(), None, Some(ten_minutes)).await.unwrap();
+    let js = contract.jetstream.clone();
+    let stream_state = || async {
+        let info = js.get_stream(EVENTS).await.unwrap().info().await.unwrap().clone();
+        (info.config.duplicate_window, info.state.messages)
+    };
+    assert_eq!(stream_state().await, (ten_minutes, 0));
+    let publish = || async {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", "cli_dedup:evt_1");
+        js.publish_with_headers("events.cli_dedup", headers, "{}".into()).await.unwrap().await.unwrap()
+    };
+    assert!(!publish().await.duplicate);
+
+    // Ingest and the router bootstrap without a window: the operator's stays.
+    Contract::bootstrap(client.clone()).await.unwrap();
+    assert_eq!(stream_state().await, (ten_minutes, 1));
+
+    // The control plane restarted with another window updates the stream; nothing is lost.
+    Contract::bootstrap_hub(client.clone(), None, Some(Duration::from_secs(7200))).await.unwrap();
+    assert_eq!(stream_state().await, (Duration::from_secs(7200), 1));
+    assert!(publish().await.duplicate, "the event stored before the change is still a duplicate");
+    assert_eq!(stream_state().await.1, 1);
+}

@@ -46,7 +46,10 @@ pub const MAX_DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Events and delivery tasks are kept a week: a region may be cut off that long and catch up.
 pub const BACKLOG_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-/// Events are deduplicated on `(client_id, event_id)` for an hour.
+/// Events are deduplicated on `(client_id, event_id)` for an hour by default. nats-server holds
+/// every id of the window in memory (measured in BENCHMARKS.md, "EVENTS' deduplication
+/// window": ~265 bytes an id, ~11 GB at SPEC's 11,600 events/s for an hour), so the window is
+/// an operator's choice ([`Contract::bootstrap_hub`]).
 pub const EVENTS_DEDUP_WINDOW: Duration = Duration::from_secs(3600);
 /// Attempt records and dead letters are kept 30 days.
 pub const HISTORY_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -137,10 +140,26 @@ impl Contract {
         client: async_nats::Client,
         replicas: Option<usize>,
     ) -> Result<Self, BootstrapError> {
+        Self::bootstrap_hub(client, replicas, None).await
+    }
+
+    /// [`Self::bootstrap_with`], and EVENTS' deduplication window set to `events_dedup_window`:
+    /// an existing stream with another window is updated (the services that own the hub's
+    /// configuration pass it: `edgehook up` and the control plane; the others pass `None` and
+    /// leave an existing stream's window as it is, so they never undo the operator's choice).
+    pub async fn bootstrap_hub(
+        client: async_nats::Client,
+        replicas: Option<usize>,
+        events_dedup_window: Option<Duration>,
+    ) -> Result<Self, BootstrapError> {
         let jetstream = jetstream::new(client);
         let replication = Replication::detect(&jetstream, replicas).await?;
-        for config in [events_stream(), deliveries_stream()] {
+        let window = events_dedup_window.unwrap_or(EVENTS_DEDUP_WINDOW);
+        for config in [events_stream(window), deliveries_stream()] {
             ensure_stream(&jetstream, config, &replication).await?;
+        }
+        if let Some(window) = events_dedup_window {
+            set_events_dedup_window(&jetstream, window).await?;
         }
         jetstream
             .create_consumer_on_stream(router_consumer(), EVENTS)
@@ -467,15 +486,34 @@ fn regional_source(region: &Region, name: String, filter_subject: Option<String>
     stream::Source { name, filter_subject, external, ..Default::default() }
 }
 
-fn events_stream() -> stream::Config {
+fn events_stream(duplicate_window: Duration) -> stream::Config {
     stream::Config {
         name: EVENTS.to_owned(),
         subjects: vec![subjects::EVENTS_ALL.to_owned()],
         storage: stream::StorageType::File,
         max_age: BACKLOG_MAX_AGE,
-        duplicate_window: EVENTS_DEDUP_WINDOW,
+        duplicate_window,
         ..Default::default()
     }
+}
+
+/// Updates EVENTS' deduplication window in place when it differs (every other setting is kept
+/// as the stream has it: replicas, sources, limits).
+async fn set_events_dedup_window(
+    jetstream: &jetstream::Context,
+    window: Duration,
+) -> Result<(), BootstrapError> {
+    let mut stream = jetstream.get_stream(EVENTS).await.map_err(failed(EVENTS))?;
+    let config = stream.info().await.map_err(failed(EVENTS))?.config.clone();
+    if config.duplicate_window == window {
+        return Ok(());
+    }
+    tracing::info!(from = ?config.duplicate_window, to = ?window, "changing EVENTS' deduplication window");
+    jetstream
+        .update_stream(stream::Config { duplicate_window: window, ..config })
+        .await
+        .map_err(failed(EVENTS))?;
+    Ok(())
 }
 
 /// Every region's delivery tasks, kept at the hub until they expire: each region's DLV stream
