@@ -28,6 +28,9 @@ pub struct Credentials {
     pub control_plane_url: String,
     pub ingest_url: String,
     pub nats_url: Option<String>,
+    /// The hub with the services' login (`edgehook up` writes it; not with --target).
+    #[serde(default)]
+    pub nats_service_url: Option<String>,
     pub admin_token: String,
 }
 
@@ -47,11 +50,17 @@ pub struct Deployment {
 impl Deployment {
     /// Starts `edgehook up` on loopback, or attaches to `--target`.
     pub async fn open(args: &BenchArgs) -> anyhow::Result<Self> {
+        Self::open_with(args, &[]).await
+    }
+
+    /// [`Self::open`], with more arguments for `edgehook up` (e.g. `--history-url`).
+    pub async fn open_with(args: &BenchArgs, up_args: &[String]) -> anyhow::Result<Self> {
         if let Some(target) = &args.target {
             let credentials = Credentials {
                 control_plane_url: target.trim_end_matches('/').to_owned(),
                 ingest_url: args.ingest_url.clone().unwrap_or_default().trim_end_matches('/').to_owned(),
                 nats_url: args.nats_url.clone(),
+                nats_service_url: None,
                 admin_token: args.admin_token.clone().unwrap_or_default(),
             };
             return Ok(Self { credentials, started: None });
@@ -74,6 +83,7 @@ impl Deployment {
             .arg(&data_dir)
             .args(["--control-plane-addr", "127.0.0.1:0", "--ingest-addr", "127.0.0.1:0"])
             .args(["--nats-port", &free_port().context("finding a free port")?.to_string()])
+            .args(up_args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -210,10 +220,32 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 
 /// Peak resident memory (VmHWM) in MiB.
 pub fn peak_rss_mb(pid: u32) -> Option<f64> {
+    status_mb(pid, "VmHWM:")
+}
+
+/// Resident memory now (VmRSS) in MiB.
+pub fn rss_mb(pid: u32) -> Option<f64> {
+    status_mb(pid, "VmRSS:")
+}
+
+fn status_mb(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|line| line.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Every process named `name` (its /proc comm), e.g. PostgreSQL's server and backends.
+pub fn processes_named(name: &str) -> Vec<Process> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == name)
+        })
+        .map(|pid| Process { label: name.to_owned(), pid })
+        .collect()
 }
 
 /// The fields after the command name (which may contain spaces): index 0 is the state, 1 the

@@ -18,8 +18,10 @@
 //! recorded into numbers (human summary or one JSON object).
 
 mod baseline;
+mod dedup;
 mod deployment;
 mod driver;
+mod history;
 mod jetstream_baseline;
 mod receiver;
 mod report;
@@ -134,6 +136,28 @@ pub struct BenchArgs {
     /// Skip the warm-up (one batch sent and delivered before the measurement starts).
     #[arg(long)]
     no_warmup: bool,
+    /// history: attempt records published and written to PostgreSQL (0: skip PostgreSQL).
+    #[arg(long, default_value_t = 10_000_000)]
+    records: u64,
+    /// history: attempt records for the SQLite store afterwards (0: skip SQLite).
+    #[arg(long, default_value_t = 1_000_000)]
+    sqlite_records: u64,
+    /// history: clients the webhooks are spread over.
+    #[arg(long, default_value_t = 100)]
+    clients: usize,
+    /// history: requests timed for each of the two history reads.
+    #[arg(long, default_value_t = 1000)]
+    reads: usize,
+    /// history: seconds a store's publishing may take (the writer gets 60 s more to finish).
+    #[arg(long, default_value_t = 1800.0)]
+    time_limit: f64,
+    /// history: a PostgreSQL database URL the bench may create and drop a database with.
+    #[arg(
+        long,
+        env = "EDGEHOOK_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_url: String,
     /// Write every (endpoint, event) record as CSV to this file: endpoint, seq, accepted_us,
     /// first_arrival_us (0: never), count.
     #[arg(long)]
@@ -160,6 +184,13 @@ enum Scenario {
     /// No edgehook: events through the pipeline's streams and consumers (EVENTS, DELIVERIES,
     /// ATTEMPTS) on a nats-server of its own, as fast as they go, with nothing else done.
     JetstreamBaseline,
+    /// --records attempt records (batched as relays publish them) through the history writer
+    /// into PostgreSQL, then --sqlite-records into SQLite: write rate, memory, CPU, bytes on
+    /// disk and the history reads' latency (--rate: records/s; default as fast as it goes).
+    History,
+    /// No edgehook: nats-server memory per message id held in a duplicate window (--records
+    /// messages, default 1,000,000 here, with and without ids, each on a fresh nats-server).
+    Dedup,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -222,6 +253,16 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let settings = settings(&args)?;
+    if settings.scenario == Scenario::History {
+        if args.target.is_some() {
+            bail!("history starts its own deployments: drop --target");
+        }
+        return history::run(&args, settings.json).await;
+    }
+    if settings.scenario == Scenario::Dedup {
+        let messages = if args.records == 10_000_000 { 1_000_000 } else { args.records };
+        return dedup::run(messages, args.nats_server.as_deref(), settings.json).await;
+    }
     if settings.scenario == Scenario::Baseline {
         return baseline::run(&settings).await;
     }
@@ -243,7 +284,7 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     let Some(scenario) = args.scenario.or(args.scenario_flag) else {
         bail!(
             "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst, \
-             baseline or jetstream-baseline (e.g. `edgehook bench steady --rate 2000`)"
+             baseline, jetstream-baseline, history or dedup (e.g. `edgehook bench steady --rate 2000`)"
         );
     };
     let duration = seconds("duration", args.duration, 3600.0)?;

@@ -117,7 +117,7 @@ pub async fn unregister(http: &reqwest::Client, credentials: &Credentials, regis
     }
 }
 
-async fn post<T: DeserializeOwned>(
+pub(crate) async fn post<T: DeserializeOwned>(
     http: &reqwest::Client,
     url: &str,
     token: &str,
