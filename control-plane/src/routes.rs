@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! POST   /api/v1/clients                          admin   onboard a client, get its token
+//! GET    /api/v1/clients/{id}                     admin   a client (name, retention)
+//! PATCH  /api/v1/clients/{id}                     admin   JSON merge patch: name, retention
 //! POST   /api/v1/clients/{id}/tokens              admin   mint another token for a client
 //! POST   /api/v1/sources                          admin   onboard a source
 //! GET    /api/v1/regions                          any     regions, replication, live relays
@@ -65,6 +67,10 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .and(warp::path!("tokens"))
             .and(admin.clone())
             .then(clients::mint_token))
+        .unify()
+        .or(warp::get().and(client_path()).and(admin.clone()).then(clients::get))
+        .unify()
+        .or(warp::patch().and(client_path()).and(admin.clone()).and(body()).then(clients::update))
         .unify()
         .or(warp::get().and(warp::path!("api" / "v1" / "regions")).and(anyone).then(regions::list))
         .unify()
@@ -181,6 +187,11 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
 }
 
 /// `/api/v1/webhooks/{id}` followed by `rest` (or nothing): the typed id.
+/// `/api/v1/clients/{id}` and nothing after it.
+fn client_path() -> BoxedFilter<(ClientId,)> {
+    warp::path!("api" / "v1" / "clients" / ..).and(path_id("client")).and(warp::path::end()).boxed()
+}
+
 fn webhook_path(id: BoxedFilter<(WebhookId,)>, rest: Option<BoxedFilter<()>>) -> BoxedFilter<(WebhookId,)> {
     let prefix = warp::path!("api" / "v1" / "webhooks" / ..).and(id);
     match rest {

@@ -409,6 +409,16 @@ impl HistoryStore {
         self.expire_table(Table::Events, cutoff).await
     }
 
+    /// A client's own payload retention, shorter than the deployment's: `client`'s events
+    /// accepted before `cutoff` go, in batches ([`HistoryStore::expire_client`]).
+    pub async fn expire_client_events(
+        &self,
+        client: &ClientId,
+        cutoff: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        self.expire_client_rows(Table::Events, client, cutoff).await
+    }
+
     /// Forgets expunges older than `cutoff` (the attempt retention: what they marked is gone).
     pub async fn expire_expunges(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
         match self.backend() {

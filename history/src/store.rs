@@ -24,6 +24,9 @@
 //! `percentile_disc`; SQLite has none: one indexed-range query per percentile).
 //! [`HistoryStore::expire`] is retention: whole day partitions dropped (PostgreSQL) or batched
 //! deletes (SQLite), never a long lock on what the writer inserts into.
+//! [`HistoryStore::expire_client`] is a client's own, shorter retention: its rows only, so
+//! batched deletes on both (a partition holds every client's day), through the indexes that
+//! start with `client_id`.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -341,16 +344,7 @@ impl HistoryStore {
         let mut expired = Expired::default();
         match &self.backend {
             Backend::Postgres(pool) => {
-                let partitions: Vec<String> = sqlx::query_scalar(
-                    "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-                     JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
-                )
-                .bind(table.name())
-                .fetch_all(pool)
-                .await
-                .map_err(StoreError::Read)?;
-                for name in partitions {
-                    let Some(day) = table.partition_day(&name) else { continue };
+                for (name, day) in partitions(pool, table).await? {
                     let end = day.next_day().expect("a day after").midnight().assume_utc();
                     if end > cutoff {
                         continue;
@@ -383,6 +377,76 @@ impl HistoryStore {
             },
         }
         Ok(expired)
+    }
+
+    /// A client's own retention, shorter than the deployment's: removes `client`'s attempts older
+    /// than `cutoff`, [`EXPIRE_BATCH`] rows a transaction, so the writer's inserts go on in
+    /// between (PostgreSQL cannot drop a partition for one client).
+    pub async fn expire_client(&self, client: &ClientId, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+        self.expire_client_rows(Table::Attempts, client, cutoff).await
+    }
+
+    /// [`HistoryStore::expire_client`] of one table. PostgreSQL deletes partition by partition
+    /// (only the days that begin before `cutoff`) by `ctid`, which names a row only within one
+    /// partition; each batch is found through an index that starts with `client_id`
+    /// (`attempts_by_webhook`/`attempts_by_event`, `events_by_time`).
+    pub(crate) async fn expire_client_rows(
+        &self,
+        table: Table,
+        client: &ClientId,
+        cutoff: OffsetDateTime,
+    ) -> Result<u64, StoreError> {
+        let (name, time) = (table.name(), table.time_column());
+        let mut deleted = 0;
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                for (partition, day) in partitions(pool, table).await? {
+                    if day.midnight().assume_utc() >= cutoff {
+                        continue;
+                    }
+                    let delete = format!(
+                        "DELETE FROM {partition} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {partition} \
+                         WHERE client_id = $1 AND {time} < $2 LIMIT $3))"
+                    );
+                    loop {
+                        let done = sqlx::query(&delete)
+                            .bind(client.as_str())
+                            .bind(cutoff)
+                            .bind(EXPIRE_BATCH as i64)
+                            .execute(pool)
+                            .await;
+                        let done = match done {
+                            Ok(done) => done.rows_affected(),
+                            // Dropped meanwhile by another writer's retention: nothing left in it.
+                            Err(error) if is_undefined_table(&error) => break,
+                            Err(error) => return Err(StoreError::Write(error)),
+                        };
+                        deleted += done;
+                        if done < EXPIRE_BATCH as u64 {
+                            break;
+                        }
+                    }
+                }
+            }
+            Backend::Sqlite(pool) => loop {
+                let delete = format!(
+                    "DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} \
+                     WHERE client_id = ? AND {time} < ? LIMIT ?)"
+                );
+                let done = sqlx::query(&delete)
+                    .bind(client.as_str())
+                    .bind(micros(cutoff))
+                    .bind(EXPIRE_BATCH as i64)
+                    .execute(pool)
+                    .await
+                    .map_err(StoreError::Write)?;
+                deleted += done.rows_affected();
+                if done.rows_affected() < EXPIRE_BATCH as u64 {
+                    break;
+                }
+            },
+        }
+        Ok(deleted)
     }
 
     /// `webhook`'s attempts (of `client`) at or after `since`.
@@ -583,6 +647,23 @@ async fn copy_in(pool: &PgPool, records: &[AttemptRecord]) -> Result<u64, StoreE
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     error.as_database_error().and_then(|error| error.code()).as_deref() == Some("23505")
+}
+
+fn is_undefined_table(error: &sqlx::Error) -> bool {
+    error.as_database_error().and_then(|error| error.code()).as_deref() == Some("42P01")
+}
+
+/// PostgreSQL: `table`'s day partitions, each with its day.
+async fn partitions(pool: &PgPool, table: Table) -> Result<Vec<(String, Date)>, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+         JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
+    )
+    .bind(table.name())
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::Read)?;
+    Ok(names.into_iter().filter_map(|name| Some((name.clone(), table.partition_day(&name)?))).collect())
 }
 
 /// `records` in PostgreSQL's binary COPY format, [`COLUMNS`] in order.

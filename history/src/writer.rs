@@ -22,7 +22,13 @@
 //!
 //! Retention runs beside it: every [`RETENTION_EVERY`], attempts older than
 //! [`WriterConfig::retention`] (default 30 days) are removed (whole day partitions in
-//! PostgreSQL, batched deletes in SQLite).
+//! PostgreSQL, batched deletes in SQLite), events older than [`WriterConfig::event_retention`]
+//! (7) likewise. Then each client's own shorter retention (`retention` in its record,
+//! `edgehook_domain::client::Retention`): the pass reads the `clients` bucket afresh (keys, then
+//! each value; nothing cached between passes, so a change applies at the next pass and a client
+//! deleted is forgotten) and deletes that client's older attempts and events in batches
+//! ([`HistoryStore::expire_client`]). The deployment's values are the ceiling: a client's longer
+//! ones change nothing.
 //!
 //! Metrics: `edgehook_history_records_written_total`, `edgehook_history_write_failures_total`,
 //! `edgehook_history_retention_runs_total`,
@@ -39,8 +45,10 @@ use edgehook_nats::{attempt_log, history_feed};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
+use edgehook_domain::client::Client;
 use edgehook_domain::delivery::AttemptRecord;
 use edgehook_domain::event::Event;
+use edgehook_nats::streams::CLIENTS_BUCKET;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
@@ -64,6 +72,8 @@ pub enum WriterError {
     Pull(#[source] async_nats::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("reading the clients bucket: {0}")]
+    Clients(#[source] async_nats::Error),
 }
 
 /// How the writer keeps the store.
@@ -104,7 +114,7 @@ pub async fn run(
     metrics::counter!("edgehook_history_write_failures_total").increment(0);
     metrics::counter!("edgehook_history_records_written_total").increment(0);
     metrics::counter!("edgehook_history_events_written_total").increment(0);
-    let _retention = AbortOnDrop(tokio::spawn(retention(store.clone(), config)));
+    let _retention = AbortOnDrop(tokio::spawn(retention(jetstream.clone(), store.clone(), config)));
     let consumer = tokio::select! {
         consumer = feed(&jetstream, Feed::Attempts) => consumer,
         () = &mut shutdown => return Ok(()),
@@ -335,8 +345,9 @@ impl<L: Ledger> Writer<L> {
     }
 }
 
-/// Removes what is older than `keep`, now and every [`RETENTION_EVERY`].
-async fn retention(store: Arc<HistoryStore>, config: WriterConfig) {
+/// Removes what is older than the retention (the deployment's, then each client's shorter
+/// one), now and every [`RETENTION_EVERY`].
+async fn retention(jetstream: jetstream::Context, store: Arc<HistoryStore>, config: WriterConfig) {
     let expired_total = metrics::counter!("edgehook_history_retention_runs_total");
     loop {
         let now = edgehook_domain::now();
@@ -356,8 +367,48 @@ async fn retention(store: Arc<HistoryStore>, config: WriterConfig) {
             }
             Err(error) => tracing::warn!(%error, "history retention failed; trying again later"),
         }
+        match clients_retention(&jetstream, &store, config, now).await {
+            Ok((0, 0)) => {}
+            Ok((attempts, events)) => {
+                tracing::info!(attempts, events, "clients' own retention removed old rows");
+            }
+            Err(error) => tracing::warn!(%error, "clients' retention failed; trying again later"),
+        }
         tokio::time::sleep(RETENTION_EVERY).await;
     }
+}
+
+/// Each client's retention shorter than the deployment's, from the `clients` bucket as it is
+/// now: returns the attempts and events removed.
+pub async fn clients_retention(
+    jetstream: &jetstream::Context,
+    store: &HistoryStore,
+    config: WriterConfig,
+    now: OffsetDateTime,
+) -> Result<(u64, u64), WriterError> {
+    let bucket = jetstream.get_key_value(CLIENTS_BUCKET).await.map_err(|e| WriterError::Clients(e.into()))?;
+    let mut keys = bucket.keys().await.map_err(|e| WriterError::Clients(e.into()))?;
+    let (mut attempts, mut events) = (0, 0);
+    while let Some(key) = keys.next().await {
+        let key = key.map_err(|e| WriterError::Clients(e.into()))?;
+        let Some(value) = bucket.get(&key).await.map_err(|e| WriterError::Clients(e.into()))? else {
+            continue; // deleted since the keys were listed
+        };
+        let client: Client = match serde_json::from_slice(&value) {
+            Ok(client) => client,
+            Err(error) => {
+                tracing::warn!(%key, %error, "a client record that does not read; its retention is skipped");
+                continue;
+            }
+        };
+        if let Some(keep) = client.retention.attempts_within(config.retention) {
+            attempts += store.expire_client(&client.id, now - keep).await?;
+        }
+        if let Some(keep) = client.retention.events_within(config.event_retention) {
+            events += store.expire_client_events(&client.id, now - keep).await?;
+        }
+    }
+    Ok((attempts, events))
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -7,7 +7,7 @@
 
 use edgehook_domain::delivery::{AttemptOutcome, AttemptRecord};
 use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
-use edgehook_history::{AttemptQuery, HistoryStore, Scope, WindowStats};
+use edgehook_history::{AttemptQuery, EventQuery, HistoryStore, Scope, StoredEvent, WindowStats};
 use sqlx::Connection;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -88,6 +88,103 @@ async fn sqlite_stores_a_large_batch_partly_stored_once() {
 async fn postgres_stores_a_large_batch_partly_stored_once() {
     let database = TestDatabase::create().await;
     large_batch_partly_stored(&database.url).await;
+    database.drop().await;
+}
+
+/// A client's own shorter retention: only its rows older than its cutoff go, in batches (more
+/// than one here), whatever day partition they are in; another client's rows of the same days,
+/// and the client's newer rows, stay.
+async fn a_clients_retention_removes_only_its_old_rows(url: &str) {
+    let store = HistoryStore::open(url).await.unwrap();
+    let (short, other, webhook) = (ClientId::generate(), ClientId::generate(), WebhookId::generate());
+    let attempt = |client: &ClientId, n: i64, at: OffsetDateTime| AttemptRecord {
+        message_id: MessageId::generate(),
+        event_id: format!("evt_{n}"),
+        event_type: "order.created".to_owned(),
+        webhook_id: webhook.clone(),
+        client_id: client.clone(),
+        attempt: 1,
+        attempted_at: at,
+        status_code: Some(200),
+        latency_ms: 5,
+        error: None,
+        outcome: AttemptOutcome::Succeeded,
+        next_attempt_at: None,
+        region: "local".to_owned(),
+    };
+    let event = |client: &ClientId, n: i64, at: OffsetDateTime| StoredEvent {
+        accepted_at: at,
+        client_id: client.clone(),
+        event_id: format!("evt_{n}"),
+        message_id: MessageId::generate(),
+        event_type: "order.created".to_owned(),
+        body: Some("{}".to_owned()),
+    };
+    let old = datetime!(2026-11-29 00:00 UTC);
+    let (before, after) = (datetime!(2026-11-30 06:00 UTC), datetime!(2026-11-30 18:00 UTC));
+    let cutoff = datetime!(2026-11-30 12:00 UTC);
+    let mut attempts = Vec::new();
+    let mut events = Vec::new();
+    // More than a batch of the short client's rows on the 29th, one more on the 30th before its
+    // cutoff, one after it; the other client's the same days.
+    let many = edgehook_history::store::EXPIRE_BATCH as i64 + 700;
+    for n in 0..many {
+        attempts.push(attempt(&short, n, old + time::Duration::seconds(n)));
+    }
+    for (n, at) in [(0, old), (1, before), (2, after)] {
+        attempts.push(attempt(&other, n, at));
+        events.push(event(&short, n, at));
+        events.push(event(&other, n, at));
+    }
+    attempts.push(attempt(&short, many, before));
+    attempts.push(attempt(&short, many + 1, after));
+    store.insert(&attempts).await.unwrap();
+    store.insert_events(&events).await.unwrap();
+
+    assert_eq!(store.expire_client(&short, cutoff).await.unwrap(), many as u64 + 1);
+    assert_eq!(store.expire_client_events(&short, cutoff).await.unwrap(), 2);
+    assert_eq!(store.expire_client(&short, cutoff).await.unwrap(), 0, "nothing more to remove");
+
+    let kept = |client: &ClientId| {
+        let query = AttemptQuery::new(client.clone(), Scope::Webhook(webhook.clone()), 10_000);
+        let store = &store;
+        async move {
+            let page = store.attempts(&query).await.unwrap();
+            page.records.iter().map(|r| r.attempted_at).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(kept(&short).await, [after]);
+    assert_eq!(kept(&other).await, [old, before, after]);
+    let events_of = |client: &ClientId| {
+        let query = EventQuery {
+            client_id: client.clone(),
+            since: None,
+            until: None,
+            event_type: None,
+            after: None,
+            limit: 50,
+        };
+        let store = &store;
+        async move {
+            let page = store.events(&query).await.unwrap();
+            page.events.iter().map(|e| e.accepted_at).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(events_of(&short).await, [after]);
+    assert_eq!(events_of(&other).await, [old, before, after]);
+}
+
+#[tokio::test]
+async fn sqlite_applies_a_clients_shorter_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    a_clients_retention_removes_only_its_old_rows(&HistoryStore::sqlite_url(&dir.path().join("history.db")))
+        .await;
+}
+
+#[tokio::test]
+async fn postgres_applies_a_clients_shorter_retention() {
+    let database = TestDatabase::create().await;
+    a_clients_retention_removes_only_its_old_rows(&database.url).await;
     database.drop().await;
 }
 

@@ -1,41 +1,74 @@
-//! `POST /api/v1/clients` and `POST /api/v1/clients/{id}/tokens` (admin): onboard a client and
-//! mint its bearer tokens.
+//! `POST /api/v1/clients`, `GET` and `PATCH /api/v1/clients/{id}` and `POST
+//! /api/v1/clients/{id}/tokens` (admin): onboard a client, see and change it, mint its bearer
+//! tokens.
+//!
+//! A client's `retention` (`{"attempt_days", "event_days"}`, each optional) shortens how long
+//! the history store keeps its attempts and event payloads; the history writer applies it
+//! (`edgehook_history::writer`). The deployment's `--history-retention-days` and
+//! `--event-retention-days` are the ceiling: those flags belong to the writer, not the control
+//! plane, so a longer value is accepted here and has no effect beyond them. PATCH is a JSON merge
+//! patch (RFC 7396) of `name` and `retention`, written only if the record did not change
+//! meanwhile (409 otherwise), like a webhook's.
 
 use crate::auth::Admin;
 use bytes::Bytes;
-use edgehook_domain::client::Client;
+use edgehook_domain::client::{Client, Retention};
 use edgehook_domain::ids::ClientId;
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_service::api_error::{ApiError, ApiResult, json};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use warp::http::StatusCode;
 
 use crate::AppState;
 use crate::auth::CLIENT_TOKEN_TTL;
+use crate::handlers::webhooks::merge_patch;
 
-#[derive(Deserialize)]
+/// What the admin sets, on create and (merged with the current values) on PATCH.
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct NewClient {
+struct ClientFields {
     name: String,
+    #[serde(default)]
+    retention: Retention,
 }
 
+impl ClientFields {
+    /// The name trimmed, the retention in range.
+    fn validate(self) -> Result<(String, Retention), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(FieldError::invalid("name", "must be 1 to 200 characters"));
+        }
+        self.retention.validate().map_err(|error| error.under("retention"))?;
+        Ok((name.to_owned(), self.retention))
+    }
+}
+
+/// A client as the API shows it (`retention` always there; `{}` is the deployment's).
 #[derive(Serialize)]
-struct ClientCreated<'a> {
+struct ClientView<'a> {
     client_id: &'a ClientId,
     name: &'a str,
-    token: String,
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
+    retention: Retention,
+}
+
+impl<'a> ClientView<'a> {
+    fn of(client: &'a Client) -> Self {
+        Self {
+            client_id: &client.id,
+            name: &client.name,
+            created_at: client.created_at,
+            retention: client.retention,
+        }
+    }
 }
 
 pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
-    let input: NewClient = parse_json(&body)?;
-    let name = input.name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(FieldError::invalid("name", "must be 1 to 200 characters").into());
-    }
-    let client =
-        Client { id: ClientId::generate(), name: name.to_owned(), created_at: edgehook_domain::now() };
+    let (name, retention) = parse_json::<ClientFields>(&body)?.validate()?;
+    let client = Client { id: ClientId::generate(), name, created_at: edgehook_domain::now(), retention };
     let value = serde_json::to_vec(&client).expect("a client serializes");
     state
         .contract
@@ -44,9 +77,54 @@ pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
         .await
         .map_err(|error| ApiError::internal("storing the client", error))?;
     let token = state.tokens.mint_client(&client.id, CLIENT_TOKEN_TTL);
-    let created =
-        ClientCreated { client_id: &client.id, name: &client.name, token, created_at: client.created_at };
+    let mut created = serde_json::to_value(ClientView::of(&client)).expect("a view serializes");
+    created["token"] = Value::String(token);
     Ok(json(StatusCode::CREATED, &created))
+}
+
+pub async fn get(id: ClientId, state: AppState, _: Admin) -> ApiResult {
+    let (client, _) = load(&state, &id).await?;
+    Ok(json(StatusCode::OK, &ClientView::of(&client)))
+}
+
+pub async fn update(id: ClientId, state: AppState, _: Admin, body: Bytes) -> ApiResult {
+    let (stored, revision) = load(&state, &id).await?;
+    let patch: Value = parse_json(&body)?;
+    if !patch.is_object() {
+        return Err(
+            FieldError::invalid("body", "a PATCH body is a JSON object of the fields to change").into()
+        );
+    }
+    let current = ClientFields { name: stored.name.clone(), retention: stored.retention };
+    let mut merged = serde_json::to_value(current).expect("fields serialize");
+    merge_patch(&mut merged, patch);
+    let fields: ClientFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
+    let (name, retention) = fields.validate()?;
+    let client = Client { name, retention, ..stored };
+    let value = serde_json::to_vec(&client).expect("a client serializes");
+    state.contract.clients.update(client.id.as_str(), value.into(), revision).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the client changed while this request ran; send it again",
+        )
+    })?;
+    Ok(json(StatusCode::OK, &ClientView::of(&client)))
+}
+
+/// The stored client and its revision; 404 if there is none.
+async fn load(state: &AppState, id: &ClientId) -> Result<(Client, u64), ApiError> {
+    let entry = state
+        .contract
+        .clients
+        .entry(id.as_str())
+        .await
+        .map_err(|error| ApiError::internal("reading the client", error))?
+        .filter(|entry| entry.operation == async_nats::jetstream::kv::Operation::Put)
+        .ok_or_else(|| ApiError::not_found("client"))?;
+    let client = serde_json::from_slice(&entry.value)
+        .map_err(|error| ApiError::internal("reading the client", error))?;
+    Ok((client, entry.revision))
 }
 
 #[derive(Serialize)]
