@@ -473,7 +473,7 @@ async fn expunge_story(world: &World) {
     assert!(erased["parked"].as_u64().unwrap() >= 1, "the parked retry: {expunged}");
 
     // JetStream's files no longer hold the payload (a message delete overwrites it).
-    let nats_files = files_holding(&world.up.data_dir(), SECRET.as_bytes(), "history.db");
+    let nats_files = support::files_holding(&world.up.data_dir(), SECRET.as_bytes(), "history.db");
     assert!(nats_files.is_empty(), "the payload is still in {nats_files:?}");
     let (status, event) = call(Method::GET, "/api/v1/events/evt_secret".into(), None).await;
     assert_eq!((status, &event["data"], &event["expunged"]), (200, &Value::Null, &json!(true)), "{event}");
@@ -504,23 +504,4 @@ async fn expunge_story(world: &World) {
     assert!(String::from_utf8_lossy(&requests[2].body).contains("evt_keep"));
     let (status, body) = call(Method::DELETE, "/api/v1/events/evt_never_sent".into(), None).await;
     assert_eq!(status, 404, "{body}");
-}
-
-/// Files under `dir` (but `skip`, the history store's) whose bytes contain `needle`.
-fn files_holding(dir: &std::path::Path, needle: &[u8], skip: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if !path.file_name().unwrap().to_string_lossy().starts_with(skip)
-                && std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
 }

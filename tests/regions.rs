@@ -248,3 +248,35 @@ async fn a_webhook_moved_to_another_region_continues_there_without_loss_or_doubl
     assert_eq!(ids.iter().filter(|id| *id == "evt_delivered").count(), 1, "already delivered: never again");
     assert!(ids.contains(&"evt_moved".to_owned()));
 }
+
+/// An expunge reaches into a leaf region: its event's dead letter in `DLQ_eu` (and the hub's
+/// copy in DEAD_LETTERS) and its task copies go, and no nats-server's files (hub or region)
+/// hold the payload afterwards.
+#[tokio::test]
+async fn an_expunge_erases_the_payload_in_a_leaf_region_too() {
+    const SECRET: &str = "eu-secret-payload-7731";
+    let up = Up::start_with(&["--regions", "eu"]).await;
+    let api = Api::new(&up.credentials);
+    let receiver = Receiver::start().await;
+    receiver.script("/eu", vec![Reply::Status(400)]);
+    let (client_id, token, source) = tenant(&api).await;
+    let eu = webhook(&api, &token, receiver.url("/eu"), "eu").await;
+    let event = support::event(&client_id, "evt_eu_secret", "order.created", json!({"secret": SECRET}));
+    assert_eq!(api.ingest(&source, &event).await.0, 202);
+    receiver.wait_for("/eu", 1).await;
+    let letters = format!("/api/v1/webhooks/{eu}/dead-letters");
+    support::eventually("the dead letter at the hub", || async {
+        let (_, body) = api.call(Method::GET, &letters, Some(&token), None).await;
+        (body["data"].as_array()?.len() == 1).then_some(())
+    })
+    .await;
+
+    let (status, expunged) =
+        api.call(Method::DELETE, "/api/v1/events/evt_eu_secret", Some(&token), None).await;
+    assert_eq!(status, 200, "{expunged}");
+    assert_eq!(expunged["incomplete"], json!([]), "{expunged}");
+    assert_eq!(expunged["erased"]["dead_letters"], 2, "DLQ_eu and the hub's copy: {expunged}");
+    assert!(expunged["erased"]["tasks"].as_u64().unwrap() >= 1, "{expunged}");
+    let holding = support::files_holding(&up.data_dir(), SECRET.as_bytes(), "history.db");
+    assert!(holding.is_empty(), "the payload is still in {holding:?}");
+}

@@ -22,7 +22,7 @@ use std::time::Duration;
 use async_nats::HeaderMap;
 use async_nats::header::NATS_MESSAGE_ID;
 use async_nats::jetstream::ErrorCode;
-use async_nats::jetstream::stream::ConsumerErrorKind;
+use async_nats::jetstream::stream::{ConsumerErrorKind, LastRawMessageErrorKind};
 use async_nats::jetstream::{self, consumer};
 use edgehook_domain::event::Event;
 use edgehook_domain::ids::ClientId;
@@ -68,6 +68,10 @@ pub struct Place {
     pub stream: String,
     pub filter: String,
     pub copies: Copies,
+    /// A work-queue stream (a leaf region's `DLV_<r>`) takes no second consumer on subjects
+    /// its dispatch consumers read: its messages (only the tasks still waiting) are walked one
+    /// get at a time instead.
+    pub work_queue: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +90,7 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
         stream: stream.to_owned(),
         filter,
         copies,
+        work_queue: false,
     };
     let mut places = vec![
         hub(EVENTS, subjects::event(client), Copies::Event),
@@ -95,6 +100,7 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
     for region in regions {
         let here = |stream: String, filter: String, copies| Place {
             region: (!region.is_co_located()).then(|| region.clone()),
+            work_queue: copies == Copies::Tasks,
             stream,
             filter,
             copies,
@@ -138,6 +144,9 @@ impl Place {
     ) -> Result<u64, ExpungeError> {
         let failed = |source: async_nats::Error| ExpungeError { stream: self.stream.clone(), source };
         let stream = jetstream.get_stream_no_info(&self.stream).await.map_err(|e| failed(e.into()))?;
+        if self.work_queue {
+            return self.walk(&stream, event).await.map_err(failed);
+        }
         let deliver_policy = match from {
             Some(start_time) => consumer::DeliverPolicy::ByStartTime { start_time },
             None => consumer::DeliverPolicy::All,
@@ -188,6 +197,39 @@ impl Place {
 
 fn is_missing_stream(kind: ConsumerErrorKind) -> bool {
     matches!(kind, ConsumerErrorKind::JetStream(error) if error.error_code() == ErrorCode::STREAM_NOT_FOUND)
+}
+
+impl Place {
+    /// [`Place::erase`] for a work-queue stream: each message on the filter, from the first, by
+    /// "next message on these subjects from this sequence" gets (the leader answers: none is
+    /// missed), deleting those that name `event`.
+    async fn walk(
+        &self,
+        stream: &jetstream::stream::Stream<()>,
+        event: &str,
+    ) -> Result<u64, async_nats::Error> {
+        let mut deleted = 0;
+        let mut next = 1;
+        loop {
+            let message = match stream.get_first_raw_message_by_subject(&self.filter, next).await {
+                Ok(message) => message,
+                Err(error) if error.kind() == LastRawMessageErrorKind::NoMessageFound => return Ok(deleted),
+                Err(error) if is_missing(&error) => return Ok(deleted),
+                Err(error) => return Err(error.into()),
+            };
+            if names(Some(&message.headers), event)
+                && stream.delete_message(message.sequence).await.unwrap_or(false)
+            {
+                deleted += 1;
+            }
+            next = message.sequence + 1;
+        }
+    }
+}
+
+/// A stream that does not exist (yet) holds no copy.
+fn is_missing(error: &jetstream::stream::LastRawMessageError) -> bool {
+    matches!(error.kind(), LastRawMessageErrorKind::JetStream(error) if error.error_code() == ErrorCode::STREAM_NOT_FOUND)
 }
 
 /// Whether a message's headers name `event`: ours, or EVENTS' `Nats-Msg-Id`.

@@ -200,3 +200,22 @@ impl World {
         body
     }
 }
+
+/// Files under `dir` (but `skip`, the history store's) whose bytes contain `needle`.
+pub fn files_holding(dir: &std::path::Path, needle: &[u8], skip: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if !path.file_name().unwrap().to_string_lossy().starts_with(skip)
+                && std::fs::read(&path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
