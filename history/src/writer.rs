@@ -126,7 +126,12 @@ pub async fn run(
     let (stop, stopped) = watch::channel(false);
     let attempts = drain::<Attempts>(consumer, Writer::new(store.clone(), config.retention), stopped.clone());
     let events = async {
-        let consumer = feed(&jetstream, Feed::Events).await;
+        // Stopping while EVENTS does not exist yet (a hub without it) ends the wait too.
+        let mut stopping = stopped.clone();
+        let consumer = tokio::select! {
+            consumer = feed(&jetstream, Feed::Events) => consumer,
+            _ = stopping.wait_for(|stop| *stop) => return Ok(()),
+        };
         drain::<Events>(consumer, Writer::new(store, config.event_retention), stopped).await
     };
     let drains = async { tokio::try_join!(attempts, events).map(|_| ()) };
