@@ -53,6 +53,20 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     let client = auth::client(state.clone());
     let anyone = auth::anyone(state.clone());
     let body = || warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::bytes());
+    // A POST whose body is optional (redrive): none at all (no Content-Length, not chunked) is
+    // an empty body; one that is sent is limited and read as any other.
+    let optional_body = || {
+        warp::header::optional::<String>("content-length")
+            .and(warp::header::optional::<String>("transfer-encoding"))
+            .and_then(|length: Option<String>, encoding: Option<String>| async move {
+                match (length, encoding) {
+                    (None, None) => Ok(bytes::Bytes::new()),
+                    _ => Err(warp::reject::not_found()),
+                }
+            })
+            .or(body())
+            .unify()
+    };
     let query = || warp::query::<HashMap<String, String>>();
     let webhook = || path_id::<WebhookId>("webhook");
 
@@ -157,7 +171,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(warp::post()
             .and(webhook_path(webhook(), Some(warp::path!("dead-letters" / "redrive").boxed())))
             .and(client.clone())
-            .and(body())
+            .and(optional_body())
             .then(dead_letters::redrive))
         .unify()
         .or(warp::post()
