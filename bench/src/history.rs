@@ -298,7 +298,7 @@ async fn measure(
     // The window counts PostgreSQL in the rest of the machine: it is reported on its own.
     if let Some(rest) = usage.iter_mut().find(|used| used.process == deployment::REST_OF_MACHINE) {
         rest.cpu_s = (rest.cpu_s - postgres_cpu).max(0.0);
-        rest.cpu_cores = rest.cpu_s / started.elapsed().as_secs_f64().max(1e-9);
+        rest.cpu_cores = (rest.cpu_s / started.elapsed().as_secs_f64().max(1e-9) * 1000.0).round() / 1000.0;
     }
     let (seconds, records_written) = *samples.last().expect("a sample");
     let (publish_seconds, written_at_publish_end) = publish_end.unwrap_or((seconds, records_written));
