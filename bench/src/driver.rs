@@ -144,13 +144,20 @@ impl Events {
                 data: self.data(seq),
             })
             .collect();
-        serde_json::to_vec(&events).expect("events serialize").into()
+        // One event goes alone, as a source sending events one by one does (`/ingest`).
+        match events.as_slice() {
+            [event] => serde_json::to_vec(event),
+            events => serde_json::to_vec(events),
+        }
+        .expect("events serialize")
+        .into()
     }
 }
 
-/// Where batches go.
+/// Where batches go: over HTTP, a batch to `batch_url` and a single event (a JSON object) to
+/// `single_url`; over NATS, both to the source's subject.
 pub enum Door {
-    Http { http: reqwest::Client, url: String, api_key: String, secret: String },
+    Http { http: reqwest::Client, batch_url: String, single_url: String, api_key: String, secret: String },
     Nats { client: async_nats::Client, subject: String },
 }
 
@@ -158,6 +165,11 @@ pub enum Door {
 struct Results {
     results: Option<Vec<Result1>>,
     error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct SingleResult {
+    duplicate: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -170,7 +182,8 @@ impl Door {
     /// Sends one batch; `Ok(n)`: accepted, `n` of them flagged duplicate.
     async fn send(&self, body: &Bytes, count: usize) -> Result<u64, String> {
         let payload = match self {
-            Door::Http { http, url, api_key, secret } => {
+            Door::Http { http, batch_url, single_url, api_key, secret } => {
+                let url = if count == 1 { single_url } else { batch_url };
                 let signature = source_auth::sign(secret, body);
                 let response = http
                     .post(url)
@@ -199,6 +212,15 @@ impl Door {
                 }
             }
         };
+        if count == 1 && !payload.starts_with(b"{\"results\"") {
+            // `/ingest`'s answer: one result, or an error.
+            let answer: SingleResult = serde_json::from_slice(&payload)
+                .map_err(|error| format!("{error}: {}", excerpt(&payload)))?;
+            return match answer.duplicate {
+                Some(duplicate) => Ok(u64::from(duplicate)),
+                None => Err(format!("ingest refused the event: {}", excerpt(&payload))),
+            };
+        }
         let answer: Results =
             serde_json::from_slice(&payload).map_err(|error| format!("{error}: {}", excerpt(&payload)))?;
         match (answer.results, answer.error) {

@@ -65,7 +65,8 @@ async fn measure(
     let door = match settings.via {
         Via::Http => Door::Http {
             http: http.clone(),
-            url: format!("{}/api/v1/events/batch", credentials.ingest_url),
+            batch_url: format!("{}/api/v1/events/batch", credentials.ingest_url),
+            single_url: format!("{}/api/v1/events/ingest", credentials.ingest_url),
             api_key: registered.api_key.clone(),
             secret: registered.source_secret.clone(),
         },
