@@ -22,6 +22,7 @@ mod dedup;
 mod deployment;
 mod driver;
 mod history;
+mod idle;
 mod jetstream_baseline;
 mod receiver;
 mod report;
@@ -191,6 +192,8 @@ enum Scenario {
     /// No edgehook: nats-server memory per message id held in a duplicate window (--records
     /// messages, default 1,000,000 here, with and without ids, each on a fresh nats-server).
     Dedup,
+    /// No traffic: the CPU a quiet deployment (one webhook registered) uses over --duration.
+    Idle,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -266,6 +269,9 @@ async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if settings.scenario == Scenario::Baseline {
         return baseline::run(&settings).await;
     }
+    if settings.scenario == Scenario::Idle {
+        return idle::run(&settings, &args).await;
+    }
     if settings.scenario == Scenario::JetstreamBaseline {
         let stores = args.stores.unwrap_or(3);
         return jetstream_baseline::run(&settings, stores, args.nats_server.as_deref()).await;
@@ -284,7 +290,7 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     let Some(scenario) = args.scenario.or(args.scenario_flag) else {
         bail!(
             "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst, \
-             baseline, jetstream-baseline, history or dedup (e.g. `edgehook bench steady --rate 2000`)"
+             baseline, jetstream-baseline, history, dedup or idle (e.g. `edgehook bench steady --rate 2000`)"
         );
     };
     let duration = seconds("duration", args.duration, 3600.0)?;

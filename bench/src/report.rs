@@ -10,7 +10,10 @@ use serde::Serialize;
 use super::deployment::Usage;
 use super::driver::{Outcome, Pace};
 use super::receiver::Endpoint;
-use super::{Behavior, Scenario, Settings, Via};
+use super::{Behavior, Scenario, Settings, Via, setup};
+
+/// A webhook delivering this share of its `rate_limit` or more: the limit caps the run.
+const RATE_LIMITED_SHARE: f64 = 0.9;
 
 /// What the report is computed from. Times are [`super::Clock`] stamps (microseconds + 1).
 pub struct Inputs<'a> {
@@ -371,6 +374,14 @@ impl Report {
             median,
             seconds.last().copied().unwrap_or_default(),
         );
+        let limit = setup::WEBHOOK_REQUESTS_PER_MINUTE as f64 / 60.0;
+        if self.delivered_per_s_per_webhook >= RATE_LIMITED_SHARE * limit {
+            let _ = writeln!(
+                out,
+                "  WARNING           each webhook delivered {:.0}/s, at its rate_limit of {limit:.0}/s: the limit, not edgehook, capped this run",
+                self.delivered_per_s_per_webhook
+            );
+        }
         let l = &self.latency_ms;
         let _ = writeln!(
             out,
