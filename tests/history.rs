@@ -30,15 +30,7 @@ const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[tokio::test]
 async fn the_writer_acks_only_what_is_committed_and_stores_each_record_once() {
-    let hub = NatsServer::hub().await;
-    let js = jetstream::new(support::connect_service(&hub.url).await);
-    js.create_stream(stream::Config {
-        name: "ATTEMPTS".into(),
-        subjects: vec!["rgn.local.attempts.>".into()],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let (_hub, js) = hub_with_history_streams().await;
     let database = TestDatabase::create().await;
     let store = Arc::new(HistoryStore::open(&database.url).await.unwrap());
     let Backend::Postgres(pool) = store.backend() else { unreachable!() };
@@ -209,15 +201,7 @@ async fn the_api_reads_history_from_the_store_with_filters() {
 /// every record is stored exactly once.
 #[tokio::test]
 async fn a_writer_killed_mid_backlog_loses_and_duplicates_nothing() {
-    let hub = NatsServer::hub().await;
-    let js = jetstream::new(support::connect_service(&hub.url).await);
-    js.create_stream(stream::Config {
-        name: "ATTEMPTS".into(),
-        subjects: vec!["rgn.local.attempts.>".into()],
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let (hub, js) = hub_with_history_streams().await;
     let client = ClientId::generate();
     let webhooks: Vec<WebhookId> = (0..20).map(|_| WebhookId::generate()).collect();
     const MESSAGES: usize = 2_000;
@@ -287,13 +271,7 @@ async fn a_writer_killed_mid_backlog_loses_and_duplicates_nothing() {
 #[tokio::test]
 async fn the_history_service_is_ready_only_while_its_store_answers() {
     support::install_crypto_provider();
-    let hub = NatsServer::hub().await;
-    let js = jetstream::new(support::connect_service(&hub.url).await);
-    for (name, subject) in [("ATTEMPTS", "rgn.local.attempts.>"), ("EVENTS", "events.>")] {
-        let config =
-            stream::Config { name: name.into(), subjects: vec![subject.into()], ..Default::default() };
-        js.create_stream(config).await.unwrap();
-    }
+    let (hub, _js) = hub_with_history_streams().await;
     let database = TestDatabase::create().await;
     let logs = tempfile::tempdir().unwrap();
     let admin = format!("127.0.0.1:{}", support::free_port());
@@ -339,6 +317,19 @@ async fn the_history_service_is_not_ready_while_its_database_is_unreachable() {
     })
     .await;
     assert_eq!(status, 503, "{why}");
+}
+
+/// A hub with the two streams the history writer reads (ATTEMPTS, EVENTS), as the control
+/// plane would declare them, and a connection to it.
+async fn hub_with_history_streams() -> (NatsServer, jetstream::Context) {
+    let hub = NatsServer::hub().await;
+    let js = jetstream::new(support::connect_service(&hub.url).await);
+    for (name, subject) in [("ATTEMPTS", "rgn.local.attempts.>"), ("EVENTS", "events.>")] {
+        let config =
+            stream::Config { name: name.into(), subjects: vec![subject.into()], ..Default::default() };
+        js.create_stream(config).await.unwrap();
+    }
+    (hub, js)
 }
 
 async fn all_acknowledged(consumer: &async_nats::jetstream::consumer::PullConsumer, last: u64) {

@@ -24,6 +24,20 @@ use time::{Date, OffsetDateTime};
 
 use crate::store::{Backend, Expired, HistoryStore, StoreError, Table, from_micros, micros, parse_outcome};
 
+/// [`HistoryStore::mark_expunged`]'s statements (PostgreSQL's numbered parameters; SQLite's
+/// are the same with `?`, [`sqlite_parameters`]).
+const MARK_EXPUNGED: &str = "INSERT INTO expunged_events (client_id, event_id, expunged_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+const DROP_BODIES: &str = "UPDATE events SET body = NULL WHERE client_id = $1 AND event_id = $2";
+/// The earliest of the event's acceptance and its first attempt (SQLite's two-argument `min()`
+/// is NULL when either is, hence the union).
+const FIRST_SEEN: &str = "SELECT min(at) FROM (SELECT min(accepted_at) AS at FROM events WHERE client_id = $1 \
+    AND event_id = $2 UNION ALL SELECT min(attempted_at) FROM attempts WHERE client_id = $1 AND event_id = $2) AS seen";
+
+/// A statement written with `$1`, `$2` as SQLite's `?1`, `?2`.
+fn sqlite_parameters(statement: &str) -> String {
+    statement.replace('$', "?")
+}
+
 /// Rows in one SQLite statement (6 values each: under its bind limit).
 const EVENTS_PER_STATEMENT: usize = 1000;
 
@@ -203,7 +217,7 @@ impl HistoryStore {
             }
             Backend::Sqlite(pool) => {
                 // `?1`, `?2`: SQLite's numbered parameters.
-                let row = sqlx::query(&SELECT.replace('$', "?"))
+                let row = sqlx::query(&sqlite_parameters(SELECT))
                     .bind(client.as_str())
                     .bind(event_id)
                     .fetch_optional(pool)
@@ -280,71 +294,41 @@ impl HistoryStore {
         event_id: &str,
         at: OffsetDateTime,
     ) -> Result<Option<OffsetDateTime>, StoreError> {
-        let first = match self.backend() {
-            Backend::Postgres(pool) => {
-                let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
-                sqlx::query(
-                    "INSERT INTO expunged_events (client_id, event_id, expunged_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(client.as_str())
-                .bind(event_id)
-                .bind(at)
-                .execute(&mut *transaction)
-                .await
-                .map_err(StoreError::Write)?;
-                sqlx::query("UPDATE events SET body = NULL WHERE client_id = $1 AND event_id = $2")
+        // In one transaction: the mark, the bodies dropped, and when the store first saw it.
+        macro_rules! mark {
+            ($pool:expr, $at:expr, $time:ty, $sql:expr) => {{
+                let sql = $sql;
+                let mut transaction = $pool.begin().await.map_err(StoreError::Write)?;
+                let (mark, drop_bodies) = (sql(MARK_EXPUNGED), sql(DROP_BODIES));
+                sqlx::query(&mark)
+                    .bind(client.as_str())
+                    .bind(event_id)
+                    .bind($at)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(StoreError::Write)?;
+                sqlx::query(&drop_bodies)
                     .bind(client.as_str())
                     .bind(event_id)
                     .execute(&mut *transaction)
                     .await
                     .map_err(StoreError::Write)?;
-                let first: Option<OffsetDateTime> = sqlx::query_scalar(
-                    "SELECT least((SELECT min(accepted_at) FROM events WHERE client_id = $1 AND event_id = $2), \
-                     (SELECT min(attempted_at) FROM attempts WHERE client_id = $1 AND event_id = $2))",
-                )
-                .bind(client.as_str())
-                .bind(event_id)
-                .fetch_one(&mut *transaction)
-                .await
-                .map_err(StoreError::Write)?;
+                let first: Option<$time> = sqlx::query_scalar(&sql(FIRST_SEEN))
+                    .bind(client.as_str())
+                    .bind(event_id)
+                    .fetch_one(&mut *transaction)
+                    .await
+                    .map_err(StoreError::Write)?;
                 transaction.commit().await.map_err(StoreError::Write)?;
                 first
-            }
+            }};
+        }
+        Ok(match self.backend() {
+            Backend::Postgres(pool) => mark!(pool, at, OffsetDateTime, str::to_owned),
             Backend::Sqlite(pool) => {
-                let mut transaction = pool.begin().await.map_err(StoreError::Write)?;
-                sqlx::query(
-                    "INSERT INTO expunged_events (client_id, event_id, expunged_at) VALUES (?, ?, ?) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(client.as_str())
-                .bind(event_id)
-                .bind(micros(at))
-                .execute(&mut *transaction)
-                .await
-                .map_err(StoreError::Write)?;
-                sqlx::query("UPDATE events SET body = NULL WHERE client_id = ? AND event_id = ?")
-                    .bind(client.as_str())
-                    .bind(event_id)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(StoreError::Write)?;
-                // SQLite's two-argument min() is NULL when either is: take the smaller present one.
-                let first: Option<i64> = sqlx::query_scalar(
-                    "SELECT min(at) FROM (SELECT min(accepted_at) AS at FROM events WHERE client_id = ?1 \
-                     AND event_id = ?2 UNION ALL SELECT min(attempted_at) FROM attempts WHERE client_id = ?1 \
-                     AND event_id = ?2)",
-                )
-                .bind(client.as_str())
-                .bind(event_id)
-                .fetch_one(&mut *transaction)
-                .await
-                .map_err(StoreError::Write)?;
-                transaction.commit().await.map_err(StoreError::Write)?;
-                first.map(from_micros).transpose()?
+                mark!(pool, micros(at), i64, sqlite_parameters).map(from_micros).transpose()?
             }
-        };
-        Ok(first)
+        })
     }
 
     /// Forgets an expunge of an event nothing knew (a mistyped id): nothing was expunged.
@@ -355,7 +339,7 @@ impl HistoryStore {
                 sqlx::query(DELETE).bind(client.as_str()).bind(event_id).execute(pool).await.map(|_| ())
             }
             Backend::Sqlite(pool) => {
-                let delete = DELETE.replace('$', "?");
+                let delete = sqlite_parameters(DELETE);
                 sqlx::query(&delete).bind(client.as_str()).bind(event_id).execute(pool).await.map(|_| ())
             }
         }

@@ -118,11 +118,11 @@ pub async fn run(
     // Counters of rare events exist from the start (at 0), so alerts and dashboards see them
     // before the first one happens.
     metrics::counter!("edgehook_history_write_failures_total").increment(0);
-    metrics::counter!("edgehook_history_records_written_total").increment(0);
-    metrics::counter!("edgehook_history_events_written_total").increment(0);
+    metrics::counter!(Attempts::WRITTEN).increment(0);
+    metrics::counter!(Events::WRITTEN).increment(0);
     let _retention = AbortOnDrop(tokio::spawn(retention(jetstream.clone(), store.clone(), config)));
     let consumer = tokio::select! {
-        consumer = feed(&jetstream, Feed::Attempts) => consumer,
+        consumer = feed::<Attempts>(&jetstream) => consumer,
         () = &mut shutdown => return Ok(()),
     };
     let _lag = AbortOnDrop(tokio::spawn(report_lag(jetstream.clone(), consumer.clone())));
@@ -135,7 +135,7 @@ pub async fn run(
         // Stopping while EVENTS does not exist yet (a hub without it) ends the wait too.
         let mut stopping = stopped.clone();
         let consumer = tokio::select! {
-            consumer = feed(&jetstream, Feed::Events) => consumer,
+            consumer = feed::<Events>(&jetstream) => consumer,
             _ = stopping.wait_for(|stop| *stop) => return Ok(()),
         };
         drain::<Events>(consumer, Writer::new(store, config.event_retention), stopped).await
@@ -199,29 +199,19 @@ async fn drain<L: Ledger>(
 /// How long a stopping writer lets its batches in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The writer's consumer, once ATTEMPTS exists.
-async fn feed(jetstream: &jetstream::Context, which: Feed) -> PullConsumer {
+/// The writer's consumer of `L`, once its stream exists.
+async fn feed<L: Ledger>(jetstream: &jetstream::Context) -> PullConsumer {
     let mut wait = FIRST_BACKOFF;
     loop {
-        let consumer = match which {
-            Feed::Attempts => history_feed::consumer(jetstream).await,
-            Feed::Events => history_feed::events_consumer(jetstream).await,
-        };
-        match consumer {
+        match L::consumer(jetstream).await {
             Ok(consumer) => return consumer,
             Err(error) => {
-                tracing::warn!(%error, retry_in = ?wait, ?which, "the history writer waits for the hub's stream");
+                tracing::warn!(%error, retry_in = ?wait, what = L::WHAT, "the history writer waits for the hub's stream");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(MAX_BACKOFF);
             }
         }
     }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Feed {
-    Attempts,
-    Events,
 }
 
 /// What one of the writer's feeds carries and where it goes in the store.
@@ -231,6 +221,10 @@ trait Ledger: Send + Sync + 'static {
     const WHAT: &'static str;
     /// The counter of rows stored.
     const WRITTEN: &'static str;
+    /// The writer's durable consumer on the stream `Row`s come from.
+    fn consumer(
+        jetstream: &jetstream::Context,
+    ) -> impl Future<Output = Result<PullConsumer, history_feed::FeedError>> + Send;
     fn decode(payload: &[u8]) -> Result<Vec<Self::Row>, String>;
     /// The time retention judges a row by.
     fn time(row: &Self::Row) -> OffsetDateTime;
@@ -247,6 +241,11 @@ impl Ledger for Attempts {
     type Row = AttemptRecord;
     const WHAT: &'static str = "attempt records";
     const WRITTEN: &'static str = "edgehook_history_records_written_total";
+    fn consumer(
+        jetstream: &jetstream::Context,
+    ) -> impl Future<Output = Result<PullConsumer, history_feed::FeedError>> + Send {
+        history_feed::consumer(jetstream)
+    }
     fn decode(payload: &[u8]) -> Result<Vec<AttemptRecord>, String> {
         attempt_log::decode(payload).map_err(|error| error.to_string())
     }
@@ -268,6 +267,11 @@ impl Ledger for Events {
     type Row = StoredEvent;
     const WHAT: &'static str = "events";
     const WRITTEN: &'static str = "edgehook_history_events_written_total";
+    fn consumer(
+        jetstream: &jetstream::Context,
+    ) -> impl Future<Output = Result<PullConsumer, history_feed::FeedError>> + Send {
+        history_feed::events_consumer(jetstream)
+    }
     fn decode(payload: &[u8]) -> Result<Vec<StoredEvent>, String> {
         let event: Event = serde_json::from_slice(payload).map_err(|error| error.to_string())?;
         let body = std::str::from_utf8(payload).map_err(|error| error.to_string())?.to_owned();

@@ -68,10 +68,6 @@ pub struct Place {
     pub stream: String,
     pub filter: String,
     pub copies: Copies,
-    /// A work-queue stream (a leaf region's `DLV_<r>`) takes no second consumer on subjects
-    /// its dispatch consumers read: its messages (only the tasks still waiting) are walked one
-    /// get at a time instead.
-    pub work_queue: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +86,6 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
         stream: stream.to_owned(),
         filter,
         copies,
-        work_queue: false,
     };
     let mut places = vec![
         hub(EVENTS, subjects::event(client), Copies::Event),
@@ -100,7 +95,6 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
     for region in regions {
         let here = |stream: String, filter: String, copies| Place {
             region: (!region.is_co_located()).then(|| region.clone()),
-            work_queue: copies == Copies::Tasks,
             stream,
             filter,
             copies,
@@ -125,6 +119,13 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
 }
 
 impl Place {
+    /// A leaf region's task stream (`DLV_<r>`) is a work queue: it takes no second consumer on
+    /// subjects its dispatch consumers read, so its messages (only the tasks still waiting) are
+    /// walked one get at a time instead. (The hub's DELIVERIES keeps tasks by age.)
+    fn is_work_queue(&self) -> bool {
+        self.region.is_some() && self.copies == Copies::Tasks
+    }
+
     /// The JetStream context this place is reached with, from the hub's.
     pub fn jetstream(&self, hub: &jetstream::Context) -> jetstream::Context {
         match &self.region {
@@ -144,7 +145,7 @@ impl Place {
     ) -> Result<u64, ExpungeError> {
         let failed = |source: async_nats::Error| ExpungeError { stream: self.stream.clone(), source };
         let stream = jetstream.get_stream_no_info(&self.stream).await.map_err(|e| failed(e.into()))?;
-        if self.work_queue {
+        if self.is_work_queue() {
             return self.walk(&stream, event).await.map_err(failed);
         }
         let deliver_policy = match from {

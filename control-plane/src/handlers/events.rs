@@ -192,11 +192,7 @@ pub async fn refuse_expunged(
         .await
         .map_err(|error| ApiError::internal("reading expunged events", error))?;
     if expunged {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "event_expunged",
-            format!("event `{event_id}` was expunged: its payload is gone and cannot be {action}"),
-        ));
+        return Err(was_expunged(event_id, action));
     }
     Ok(())
 }
@@ -204,25 +200,36 @@ pub async fn refuse_expunged(
 /// The stored event `event_id` as ingest accepted it, to send again: 409 when expunged, 404
 /// when the store does not have it (never accepted, or older than the payload retention).
 pub async fn stored_event(state: &AppState, client: &ClientId, event_id: &str) -> Result<Event, ApiError> {
-    refuse_expunged(state, client, event_id, "sent again").await?;
+    const ACTION: &str = "sent again";
     let store = history_store(state, "sending one event again")?;
-    let stored = store
-        .event(client, event_id)
-        .await
-        .map_err(|error| ApiError::internal("reading an event", error))?
-        .ok_or_else(|| {
-            ApiError::new(
+    let stored =
+        store.event(client, event_id).await.map_err(|error| ApiError::internal("reading an event", error))?;
+    match stored {
+        Some(StoredEvent { body: Some(body), .. }) => {
+            serde_json::from_str(&body).map_err(|error| ApiError::internal("reading a stored event", error))
+        }
+        // A row without its body was expunged.
+        Some(_) => Err(was_expunged(event_id, ACTION)),
+        // Expunged before the writer stored it, or not kept here.
+        None => {
+            refuse_expunged(state, client, event_id, ACTION).await?;
+            Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!(
                     "event `{event_id}` is not in the history (never accepted, or past the payload retention)"
                 ),
-            )
-        })?;
-    let body = stored.body.ok_or_else(|| {
-        ApiError::new(StatusCode::CONFLICT, "event_expunged", format!("event `{event_id}` was expunged"))
-    })?;
-    serde_json::from_str(&body).map_err(|error| ApiError::internal("reading a stored event", error))
+            ))
+        }
+    }
+}
+
+fn was_expunged(event_id: &str, action: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "event_expunged",
+        format!("event `{event_id}` was expunged: its payload is gone and cannot be {action}"),
+    )
 }
 
 /// Each event's view: whether it was expunged, its payload if `with_data`, and how it went to
