@@ -359,22 +359,22 @@ impl HistoryStore {
                     expired.partitions_dropped += 1;
                 }
             }
-            Backend::Sqlite(pool) => loop {
+            Backend::Sqlite(pool) => {
                 let (name, time) = (table.name(), table.time_column());
                 let delete = format!(
                     "DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} WHERE {time} < ? LIMIT ?)"
                 );
-                let done = sqlx::query(&delete)
-                    .bind(micros(cutoff))
-                    .bind(EXPIRE_BATCH as i64)
-                    .execute(pool)
-                    .await
-                    .map_err(StoreError::Write)?;
-                expired.rows_deleted += done.rows_affected();
-                if done.rows_affected() < EXPIRE_BATCH as u64 {
-                    break;
-                }
-            },
+                expired.rows_deleted = in_batches(|| async {
+                    let done = sqlx::query(&delete)
+                        .bind(micros(cutoff))
+                        .bind(EXPIRE_BATCH as i64)
+                        .execute(pool)
+                        .await;
+                    Ok(done?.rows_affected())
+                })
+                .await
+                .map_err(StoreError::Write)?;
+            }
         }
         Ok(expired)
     }
@@ -408,43 +408,41 @@ impl HistoryStore {
                         "DELETE FROM {partition} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {partition} \
                          WHERE client_id = $1 AND {time} < $2 LIMIT $3))"
                     );
-                    loop {
+                    deleted += in_batches(|| async {
                         let done = sqlx::query(&delete)
                             .bind(client.as_str())
                             .bind(cutoff)
                             .bind(EXPIRE_BATCH as i64)
                             .execute(pool)
                             .await;
-                        let done = match done {
-                            Ok(done) => done.rows_affected(),
+                        match done {
+                            Ok(done) => Ok(done.rows_affected()),
                             // Dropped meanwhile by another writer's retention: nothing left in it.
-                            Err(error) if is_undefined_table(&error) => break,
-                            Err(error) => return Err(StoreError::Write(error)),
-                        };
-                        deleted += done;
-                        if done < EXPIRE_BATCH as u64 {
-                            break;
+                            Err(error) if is_undefined_table(&error) => Ok(0),
+                            Err(error) => Err(error),
                         }
-                    }
+                    })
+                    .await
+                    .map_err(StoreError::Write)?;
                 }
             }
-            Backend::Sqlite(pool) => loop {
+            Backend::Sqlite(pool) => {
                 let delete = format!(
                     "DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} \
                      WHERE client_id = ? AND {time} < ? LIMIT ?)"
                 );
-                let done = sqlx::query(&delete)
-                    .bind(client.as_str())
-                    .bind(micros(cutoff))
-                    .bind(EXPIRE_BATCH as i64)
-                    .execute(pool)
-                    .await
-                    .map_err(StoreError::Write)?;
-                deleted += done.rows_affected();
-                if done.rows_affected() < EXPIRE_BATCH as u64 {
-                    break;
-                }
-            },
+                deleted = in_batches(|| async {
+                    let done = sqlx::query(&delete)
+                        .bind(client.as_str())
+                        .bind(micros(cutoff))
+                        .bind(EXPIRE_BATCH as i64)
+                        .execute(pool)
+                        .await;
+                    Ok(done?.rows_affected())
+                })
+                .await
+                .map_err(StoreError::Write)?;
+            }
         }
         Ok(deleted)
     }
@@ -654,6 +652,23 @@ fn is_undefined_table(error: &sqlx::Error) -> bool {
 }
 
 /// PostgreSQL: `table`'s day partitions, each with its day.
+/// Runs `batch` (a delete of at most [`EXPIRE_BATCH`] rows, its own transaction) until one
+/// removes fewer; returns the rows removed.
+async fn in_batches<F, Fut>(mut batch: F) -> Result<u64, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, sqlx::Error>>,
+{
+    let mut removed = 0;
+    loop {
+        let done = batch().await?;
+        removed += done;
+        if done < EXPIRE_BATCH as u64 {
+            return Ok(removed);
+        }
+    }
+}
+
 async fn partitions(pool: &PgPool, table: Table) -> Result<Vec<(String, Date)>, StoreError> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
