@@ -15,6 +15,10 @@
 //!   ATTEMPTS (on the webhook's subject; the recorder also packs a webhook's records of a few
 //!   milliseconds into one message, which this leaves out) and acks the task once it is stored.
 //!
+//! With `--rate` the publishers keep that many events per second between them (`--batch-size 1`
+//! is one event per publish, as ingest gets them one per request): at a moderate rate each
+//! stage wakes for one message at a time, which is the floor of the pipeline's cost there.
+//!
 //! So three stores and two consumed, acknowledged messages per event. `--stores 2` leaves out the
 //! attempt record (the relay stage only acks), `--stores 1` also the task (the router stage only
 //! acks): what a leaner design would cost. Publishers stay at most [`MAX_IN_FLIGHT`] events ahead
@@ -43,6 +47,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::deployment::{self, Process, Usage, Window};
+use super::driver::Pace;
 use super::{Settings, progress};
 
 const REGION: &str = "local";
@@ -167,8 +172,15 @@ async fn measure(
     if stores >= 2 {
         tasks.spawn(stage(pipeline.clone(), dispatch, (stores == 3).then_some(Store::Attempt), true));
     }
+    // A publisher's pause between batches when the run has a rate.
+    let period = match settings.pace {
+        Pace::Rate(rate) => {
+            Some(Duration::from_secs_f64((settings.batch_size * settings.concurrency) as f64 / rate))
+        }
+        _ => None,
+    };
     for publisher in 0..settings.concurrency {
-        tasks.spawn(publish_events(pipeline.clone(), publisher, settings.batch_size));
+        tasks.spawn(publish_events(pipeline.clone(), publisher, settings.batch_size, period));
     }
 
     let server_pid = server.pid().context("nats-server has exited")?;
@@ -223,12 +235,25 @@ async fn watch(tasks: &mut tokio::task::JoinSet<anyhow::Result<()>>, period: Dur
     }
 }
 
-/// One publisher: batches of events to EVENTS, each batch's acks awaited, as ingest does; runs
-/// until the measurement aborts it.
-async fn publish_events(pipeline: Arc<Pipeline>, publisher: usize, batch_size: usize) -> anyhow::Result<()> {
+/// One publisher: batches of events to EVENTS, each batch's acks awaited, as ingest does, one
+/// batch every `period` when given; runs until the measurement aborts it.
+async fn publish_events(
+    pipeline: Arc<Pipeline>,
+    publisher: usize,
+    batch_size: usize,
+    period: Option<Duration>,
+) -> anyhow::Result<()> {
     let subject = subjects::event(&pipeline.client);
     let mut sequence = 0u64;
+    let mut pace = period.map(|period| {
+        let mut pace = tokio::time::interval(period);
+        pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        pace
+    });
     loop {
+        if let Some(pace) = pace.as_mut() {
+            pace.tick().await;
+        }
         // `through` may pass `published` for a moment: a batch is counted once all its acks are in.
         let ahead = pipeline
             .published
