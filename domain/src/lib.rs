@@ -1,7 +1,8 @@
 //! The webhook domain: what edgehook's objects are and the rules they obey, with no I/O.
 //!
 //! Every service speaks of the same things: a client ([`client`]) owns webhooks ([`webhook`])
-//! that subscribe to event types ([`event_types`]) under conditions ([`filters`]); a source
+//! that subscribe to event types ([`event_types`]) under conditions ([`filters`]); the
+//! catalogue ([`catalogue`]) describes the event types, with a schema for their data; a source
 //! ([`source`]) sends events ([`event`]); the router makes one delivery task per matching
 //! webhook and a relay records each attempt ([`delivery`]) and reports how an endpoint is doing
 //! ([`endpoint_health`]); edgehook itself sends clients a few events of its own
@@ -12,6 +13,7 @@
 //! (`edgehook-nats`); how it is signed, sealed or encrypted is `edgehook-security`'s. Keeping
 //! the two apart lets the contract stay free of cryptography and HTTP.
 
+pub mod catalogue;
 pub mod client;
 pub mod delivery;
 pub mod endpoint_health;

@@ -15,6 +15,8 @@ use crate::webhook::Webhook;
 pub const NAMESPACE: &str = "endpoint";
 /// A webhook was disabled by edgehook (failing too long, or 410 Gone).
 pub const ENDPOINT_DISABLED: &str = "endpoint.disabled";
+/// Every operational event type: webhooks may subscribe to them whatever the catalogue holds.
+pub const TYPES: &[&str] = &[ENDPOINT_DISABLED];
 
 /// The source operational events come from: edgehook itself.
 pub fn edgehook_source() -> SourceId {

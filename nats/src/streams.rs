@@ -27,6 +27,8 @@ pub const CLIENTS_BUCKET: &str = "clients";
 pub const REGIONS_BUCKET: &str = "regions";
 pub const RELAYS_BUCKET: &str = "relays";
 pub const ENDPOINT_HEALTH_BUCKET: &str = "endpoint_health";
+/// The event-type catalogue (`edgehook_domain::catalogue`), keyed by type name.
+pub const EVENT_TYPES_BUCKET: &str = "event_types";
 
 /// Durable consumer on EVENTS that fans events out into delivery tasks.
 pub const ROUTER_CONSUMER: &str = "router";
@@ -125,6 +127,9 @@ pub struct Contract {
     pub relays: kv::Store,
     /// What relays last reported of each endpoint (see [`edgehook_domain::endpoint_health`]).
     pub endpoint_health: kv::Store,
+    /// The event-type catalogue (see [`edgehook_domain::catalogue`]): the control plane writes
+    /// it, ingest follows it to check events' data.
+    pub event_types: kv::Store,
 }
 
 impl Contract {
@@ -171,6 +176,7 @@ impl Contract {
             sources: bucket(&jetstream, kv_config(SOURCES_BUCKET), r).await?,
             clients: bucket(&jetstream, kv_config(CLIENTS_BUCKET), r).await?,
             regions: bucket(&jetstream, kv_config(REGIONS_BUCKET), r).await?,
+            event_types: bucket(&jetstream, kv_config(EVENT_TYPES_BUCKET), r).await?,
             relays: bucket(
                 &jetstream,
                 kv::Config { max_age: RELAY_HEARTBEAT_TTL, history: 1, ..kv_config(RELAYS_BUCKET) },

@@ -4,6 +4,10 @@
 //! passes the [`AddressPolicy`] (the SSRF guard: a name that resolves inside is refused at
 //! delivery time too), connections are pooled and kept alive per endpoint, and the whole
 //! attempt is bounded by the relay's timeout.
+//!
+//! The control plane's test send (`POST /api/v1/webhooks/{id}/test`) sends with this same
+//! client, so a test is signed, encrypted and guarded exactly as a delivery; it keeps more of
+//! the answer's body ([`Sender::keeping_response_body`]) to show it to the client.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -33,6 +37,8 @@ pub struct Sender {
     secrets: SecretsKey,
     /// Signing keys by their sealed form, so that a key is opened once, not per attempt.
     opened: Arc<Mutex<HashMap<String, Arc<SigningKey>>>>,
+    /// How much of a response's body [`Attempt::response_body`] keeps.
+    response_body: usize,
 }
 
 /// What happened to one attempt.
@@ -42,6 +48,9 @@ pub struct Attempt {
     pub latency: Duration,
     pub error: Option<String>,
     pub verdict: Verdict,
+    /// The first bytes of the response's body (as many as the sender keeps, lossy UTF-8);
+    /// `None` without a response.
+    pub response_body: Option<String>,
 }
 
 impl Sender {
@@ -64,7 +73,13 @@ impl Sender {
             .dns_resolver(addresses.resolver())
             .build()
             .expect("the HTTP client configuration is valid");
-        Self { client, addresses, secrets, opened: Arc::default() }
+        Self { client, addresses, secrets, opened: Arc::default(), response_body: BODY_EXCERPT }
+    }
+
+    /// The same sender keeping up to `bytes` of each response's body in
+    /// [`Attempt::response_body`] (default 256; an error's text quotes at most 256 either way).
+    pub fn keeping_response_body(self, bytes: usize) -> Self {
+        Self { response_body: bytes, ..self }
     }
 
     fn signing_key(&self, sealed: &str) -> Result<Arc<SigningKey>, String> {
@@ -153,18 +168,25 @@ impl Sender {
             .and_then(|value| value.to_str().ok())
             .and_then(parse_retry_after);
         let verdict = verdict_for_status(status, retry_after);
-        let excerpt = read_excerpt(response).await;
+        let excerpt = read_excerpt(response, self.response_body).await;
         let error = match verdict {
             Verdict::Delivered => None,
             _ if (300..400).contains(&status) => Some(format!("HTTP {status}: redirects are not followed")),
-            _ => Some(format!("HTTP {status}: {excerpt}")),
+            _ => Some(format!("HTTP {status}: {}", prefix(&excerpt, BODY_EXCERPT))),
         };
-        Attempt { status_code: Some(status), latency: started.elapsed(), error, verdict }
+        let latency = started.elapsed();
+        Attempt { status_code: Some(status), latency, error, verdict, response_body: Some(excerpt) }
     }
 }
 
 fn failed(started: Instant, error: String, verdict: Verdict) -> Attempt {
-    Attempt { status_code: None, latency: started.elapsed(), error: Some(error), verdict }
+    Attempt {
+        status_code: None,
+        latency: started.elapsed(),
+        error: Some(error),
+        verdict,
+        response_body: None,
+    }
 }
 
 /// The guard's refusal, if that is why the request failed.
@@ -192,13 +214,22 @@ fn describe(error: &reqwest::Error) -> String {
     }
 }
 
-/// Reads the body to its end (so the connection can be reused) keeping its first bytes.
-async fn read_excerpt(response: reqwest::Response) -> String {
+/// Reads the body to its end (so the connection can be reused) keeping its first `limit` bytes.
+async fn read_excerpt(response: reqwest::Response, limit: usize) -> String {
     let mut kept = Vec::new();
     let mut chunks = response.bytes_stream();
     while let Some(Ok(chunk)) = chunks.next().await {
-        let room = BODY_EXCERPT.saturating_sub(kept.len());
+        let room = limit.saturating_sub(kept.len());
         kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
     String::from_utf8_lossy(&kept).into_owned()
+}
+
+/// At most `limit` bytes of `text`, cut at a character boundary.
+fn prefix(text: &str, limit: usize) -> &str {
+    let mut end = text.len().min(limit);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }

@@ -61,7 +61,8 @@ fn ms(millis: u64) -> Duration {
 
 fn answer(status: u16, latency_ms: u64) -> Attempt {
     let verdict = crate::verdict::verdict_for_status(status, None);
-    Attempt { status_code: Some(status), latency: Duration::from_millis(latency_ms), error: None, verdict }
+    let latency = Duration::from_millis(latency_ms);
+    Attempt { status_code: Some(status), latency, error: None, verdict, response_body: None }
 }
 
 fn limits() -> EndpointLimits {

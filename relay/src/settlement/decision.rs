@@ -218,6 +218,7 @@ mod tests {
             latency: Duration::from_millis(5),
             error: Some("boom".into()),
             verdict,
+            response_body: None,
         }
     }
 
