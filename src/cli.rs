@@ -46,6 +46,21 @@ pub enum Command {
     Verify(crate::verify::VerifyArgs),
     /// Print a fresh set of the hub NATS server's logins (service password, source-login key).
     NatsKeys(crate::nats_logins::NatsKeysArgs),
+    /// Print a service's OpenAPI 3.1 document (what it serves at /api/v1/openapi.json).
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Args)]
+pub struct OpenapiArgs {
+    /// Whose document: the control plane's or ingest's.
+    #[arg(value_enum)]
+    pub service: ApiService,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ApiService {
+    ControlPlane,
+    Ingest,
 }
 
 #[derive(Args)]
@@ -78,6 +93,17 @@ pub struct UpArgs {
     pub history_retention: HistoryRetentionArgs,
     #[command(flatten)]
     pub events_dedup: EventsDedupArgs,
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
+}
+
+/// How ingest applies the event-type catalogue (`edgehook up` and `edgehook ingest`).
+#[derive(Args, Clone, Copy)]
+pub struct CatalogueArgs {
+    /// Refuse events whose type is not in the event-type catalogue (400 `unknown_event_type`).
+    /// Without it every type is accepted; the schemas of the types it lists apply either way.
+    #[arg(long, env = "EDGEHOOK_REQUIRE_KNOWN_EVENT_TYPES")]
+    pub require_known_event_types: bool,
 }
 
 /// The hub's settings that only the services owning its configuration apply (`up` and the
@@ -264,6 +290,8 @@ pub struct IngestArgs {
     /// this node lets sources log in to NATS with their API keys (`edgehook nats-keys`).
     #[arg(long, env = "EDGEHOOK_NATS_AUTH_SEED", hide_env_values = true)]
     pub nats_auth_seed: Option<String>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArgs,
 }
 
 /// The key the signing secrets are sealed with in the buckets; the same on the control plane,

@@ -44,6 +44,16 @@ async fn main() -> std::process::ExitCode {
         cli::Command::Bench(args) => bench_command::run(args),
         cli::Command::Verify(args) => verify::run(args),
         cli::Command::NatsKeys(args) => nats_logins::print_new(args),
+        cli::Command::Openapi(args) => {
+            let document = match args.service {
+                cli::ApiService::ControlPlane => edgehook_control_plane::openapi::document(),
+                cli::ApiService::Ingest => edgehook_ingest::openapi::document(),
+            };
+            document
+                .to_pretty_json()
+                .map(|json| println!("{json}"))
+                .map_err(|error| anyhow::anyhow!("rendering the document: {error}"))
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

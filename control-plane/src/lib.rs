@@ -7,12 +7,14 @@
 //! - [`auth`]: bearer JWTs, admin and client roles;
 //! - [`callback_url`]: what a callback URL may point at;
 //! - [`handlers`]: one file per API resource;
+//! - [`openapi`]: the API's OpenAPI document, derived from the handlers;
 //! - [`replay`]: a webhook's stored events made into deliveries again;
 //! - [`routes`]: the URL map.
 
 pub mod auth;
 pub mod callback_url;
 pub mod handlers;
+pub mod openapi;
 pub mod routes;
 mod secrets;
 mod state;

@@ -19,10 +19,17 @@
 //! GET    /api/v1/webhooks/{id}/dead-letters       client  (paged)
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
 //! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
+//! POST   /api/v1/webhooks/{id}/test               client  send one event now, see the attempt
+//! POST   /api/v1/event-types                      admin   add a type to the catalogue
+//! GET    /api/v1/event-types                      any     the catalogue by name (paged, ?group=)
+//! GET    /api/v1/event-types/{name}               any
+//! PATCH  /api/v1/event-types/{name}               admin   JSON merge patch (a schema is replaced)
+//! DELETE /api/v1/event-types/{name}               admin
 //! GET    /api/v1/events                           client  its events, each with how it went (paged)
 //! GET    /api/v1/events/{event_id}                client  one event, its payload
 //! DELETE /api/v1/events/{event_id}                client  expunge: its payload erased everywhere
 //! GET    /api/v1/events/{event_id}/deliveries     client  every attempt for one event
+//! GET    /api/v1/openapi.json                     -       this API's OpenAPI 3.1 document
 //! GET    /healthz, /readyz, /metrics                      operations (edgehook_service::ops)
 //! ```
 
@@ -39,7 +46,8 @@ use warp::reply::Response;
 use crate::AppState;
 use crate::auth;
 use crate::handlers::{
-    clients, dead_letters, deliveries, events, keys, regions, replay, sources, stats, webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats,
+    test_send, webhooks,
 };
 
 /// Request bodies of the control plane are small JSON documents.
@@ -53,7 +61,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     let client = auth::client(state.clone());
     let anyone = auth::anyone(state.clone());
     let body = || warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::bytes());
-    // A POST whose body is optional (redrive): none at all (no Content-Length, not chunked) is
+    // A POST whose body is optional (redrive, test): none at all (no Content-Length, not chunked) is
     // an empty body; one that is sent is limited and read as any other.
     let optional_body = || {
         warp::header::optional::<String>("content-length")
@@ -69,6 +77,32 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     };
     let query = || warp::query::<HashMap<String, String>>();
     let webhook = || path_id::<WebhookId>("webhook");
+
+    let event_type = || warp::path!("api" / "v1" / "event-types" / String);
+    let catalogue = warp::post()
+        .and(warp::path!("api" / "v1" / "event-types"))
+        .and(admin.clone())
+        .and(body())
+        .then(event_types::create)
+        .or(warp::get()
+            .and(warp::path!("api" / "v1" / "event-types"))
+            .and(anyone.clone())
+            .and(query())
+            .then(event_types::list))
+        .unify()
+        .or(warp::get().and(event_type()).and(anyone.clone()).then(event_types::get))
+        .unify()
+        .or(warp::patch().and(event_type()).and(admin.clone()).and(body()).then(event_types::update))
+        .unify()
+        .or(warp::delete().and(event_type()).and(admin.clone()).then(event_types::delete))
+        .unify()
+        .or(warp::post()
+            .and(webhook_path(webhook(), Some(warp::path!("test").boxed())))
+            .and(client.clone())
+            .and(optional_body())
+            .then(test_send::send))
+        .unify()
+        .boxed();
 
     let clients = warp::post()
         .and(warp::path!("api" / "v1" / "clients"))
@@ -183,17 +217,31 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed();
 
     let ops = edgehook_service::ops::routes(state.contract.readiness(
-        &["KV_webhooks", "KV_sources", "KV_clients", "KV_regions", streams::ATTEMPTS, streams::DEAD_LETTERS],
+        &[
+            "KV_webhooks",
+            "KV_sources",
+            "KV_clients",
+            "KV_regions",
+            "KV_event_types",
+            streams::ATTEMPTS,
+            streams::DEAD_LETTERS,
+        ],
         &[],
     ));
 
+    let document = edgehook_service::openapi::route(&crate::openapi::document());
+
     clients
         .or(webhooks)
+        .unify()
+        .or(catalogue)
         .unify()
         .map(respond)
         .or(history.map(respond))
         .unify()
         .or(ops)
+        .unify()
+        .or(document)
         .unify()
         .recover(recover)
         .unify()

@@ -25,7 +25,7 @@ pub struct Client {
 }
 
 /// A client's own retention, in days; `None` is the deployment's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retention {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -25,6 +25,19 @@ macro_rules! typed_id {
             }
         }
 
+        /// In the OpenAPI document: a string of the prefix and a ULID.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(concat!("^", $prefix, "_[0-9A-HJKMNP-TV-Z]{26}$")))
+                    .examples([concat!($prefix, "_01JD8K3Q5T2V9W0X4Y6Z8A1B2C")])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl TryFrom<String> for $name {
             type Error = InvalidId;
 

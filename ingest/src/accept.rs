@@ -1,4 +1,5 @@
-//! Accepting events: the checks shared by HTTP and NATS ingest, and the durable publish.
+//! Accepting events: the checks shared by HTTP and NATS ingest (the fields, the source's
+//! allowed types, the event-type catalogue's schemas, the clients), and the durable publish.
 
 use std::collections::BTreeSet;
 
@@ -15,6 +16,7 @@ use edgehook_service::api_error::ApiError;
 use serde::Serialize;
 use warp::http::StatusCode;
 
+use crate::catalogue::{Catalogue, Refusal};
 use crate::throttle::Throttle;
 use crate::validate::{CheckedEvent, IncomingEvent, MAX_BATCH};
 
@@ -25,10 +27,11 @@ pub struct Ingestor {
     throttle: Throttle,
     sources: KvCache<Source>,
     clients: KvCache<Client>,
+    catalogue: Catalogue,
 }
 
 /// The answer for one event.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub event_id: String,
     /// edgehook's id for the event (the `webhook-id` clients see); absent for a duplicate.
@@ -80,14 +83,21 @@ impl Shape {
             Shape::Batch => format!("[{index}].{field}"),
         }
     }
+
+    /// `error`, about the n-th event's field, named as this shape names it.
+    fn place(self, index: usize, error: FieldError) -> FieldError {
+        FieldError { field: self.field(index, &error.field), ..error }
+    }
 }
 
 impl Ingestor {
-    pub fn new(contract: Contract) -> Self {
+    /// `require_known_event_types`: refuse event types the catalogue does not list.
+    pub fn new(contract: Contract, require_known_event_types: bool) -> Self {
         let jetstream = contract.jetstream.clone();
         Self {
             sources: KvCache::follow(jetstream.clone(), contract.sources.clone()),
             clients: KvCache::follow(jetstream, contract.clients.clone()),
+            catalogue: Catalogue::follow(&contract, require_known_event_types),
             throttle: Throttle::default(),
             contract,
         }
@@ -137,13 +147,15 @@ impl Ingestor {
     ) -> Result<Vec<Accepted>, IngestError> {
         let mut checked = Vec::with_capacity(events.len());
         for (index, event) in events.into_iter().enumerate() {
-            let event = event
-                .check()
-                .map_err(|error| FieldError { field: shape.field(index, &error.field), ..error })?;
+            let event = event.check().map_err(|error| shape.place(index, error))?;
             if !source.allows(&event.event_type) {
                 let field = shape.field(index, "event_type");
                 return Err(IngestError::NotAllowed { field, event_type: event.event_type });
             }
+            self.catalogue.check(&event.event_type, &event.data).await.map_err(|refusal| match refusal {
+                Refusal::Invalid(error) => shape.place(index, error).into(),
+                Refusal::Unavailable(error) => unavailable(error),
+            })?;
             checked.push(event);
         }
         self.check_clients_exist(&checked, shape).await?;

@@ -3,13 +3,14 @@
 //! ```text
 //! POST /api/v1/events/ingest   one event       202 {"event_id", "message_id", "duplicate"}
 //! POST /api/v1/events/batch    a JSON array    202 {"results": [...]} (all or nothing)
+//! GET  /api/v1/openapi.json      this API's OpenAPI 3.1 document (crate::openapi)
 //! GET  /healthz, /readyz, /metrics (edgehook_service::ops)
 //! ```
 
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use edgehook_service::api_error::{ApiError, ApiResult, json, recover, respond};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json, recover, respond};
 use serde::Serialize;
 use warp::Filter;
 use warp::filters::BoxedFilter;
@@ -18,13 +19,49 @@ use warp::reply::Response;
 
 use crate::accept::{Accepted, Shape, count_rejected};
 use crate::source_auth::{self, Credentials};
-use crate::validate::parse_events;
+use crate::validate::{IncomingEvent, parse_events};
 use crate::{Config, Ingestor};
 
-#[derive(Serialize)]
-struct BatchAccepted {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BatchAccepted {
+    /// One answer per event, in the order sent.
     results: Vec<Accepted>,
 }
+
+/// Send one event. Authenticated by the source's API key and an HMAC of the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/ingest",
+    tag = "ingest",
+    request_body = IncomingEvent,
+    security(("source_api_key" = [], "source_signature" = [], "source_timestamp" = [])),
+    responses(
+        (status = 202, description = "Stored: it will be delivered (or it was a duplicate).", body = Accepted),
+        (status = 400, description = "The event is wrong (`malformed_json`, `invalid`, `required`, `too_deep`, \
+            `duplicate_key`, `unknown_client`, `unknown_event_type`, `schema_mismatch`); `field` names it.", body = ErrorBody),
+        (status = 403, description = "The source may not send this type or from this address (`forbidden`, `ip_not_allowed`).", body = ErrorBody),
+        (status = 429, description = "Over the source's `max_events_per_second` (`rate_limited`); see Retry-After.", body = ErrorBody),
+    )
+)]
+#[allow(dead_code)]
+fn ingest_one() {}
+
+/// Send 1 to 1,000 events at once: all are stored or none (`events[i].field` names a bad one).
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/batch",
+    tag = "ingest",
+    request_body = Vec<IncomingEvent>,
+    security(("source_api_key" = [], "source_signature" = [], "source_timestamp" = [])),
+    responses(
+        (status = 202, description = "All stored.", body = BatchAccepted),
+        (status = 400, description = "An event is wrong (codes as for one event); none is stored.", body = ErrorBody),
+        (status = 403, description = "The source may not send a type or from this address (`forbidden`, `ip_not_allowed`).", body = ErrorBody),
+        (status = 429, description = "Over the source's `max_events_per_second` (`rate_limited`); see Retry-After.", body = ErrorBody),
+    )
+)]
+#[allow(dead_code)]
+fn ingest_batch() {}
 
 pub fn routes(ingestor: Ingestor, config: Config, ops: BoxedFilter<(Response,)>) -> BoxedFilter<(Response,)> {
     let limit = config.max_body_bytes;
@@ -44,7 +81,18 @@ pub fn routes(ingestor: Ingestor, config: Config, ops: BoxedFilter<(Response,)>)
             ingest(ingestor, config, remote, headers, body, Shape::Batch)
         },
     );
-    single.or(batch).unify().map(respond).or(ops).unify().recover(recover).unify().boxed()
+    let document = edgehook_service::openapi::route(&crate::openapi::document());
+    single
+        .or(batch)
+        .unify()
+        .map(respond)
+        .or(ops)
+        .unify()
+        .or(document)
+        .unify()
+        .recover(recover)
+        .unify()
+        .boxed()
 }
 
 async fn ingest(

@@ -1,15 +1,18 @@
 //! edgehook's ingest: where sources hand over events.
 //!
 //! An event arrives over HTTP ([`http`], authenticated by [`source_auth`]) or over NATS
-//! ([`nats_ingest`], authorized by NATS itself, which asks [`nats_auth`] who a source is). Either way [`accept::Ingestor`] validates it,
+//! ([`nats_ingest`], authorized by NATS itself, which asks [`nats_auth`] who a source is). Either way [`accept::Ingestor`] validates it
+//! (its `data` against its type's schema in the event-type catalogue too: [`catalogue`]),
 //! publishes it to `events.<client>` with JetStream deduplication on `(client_id, event_id)`,
 //! and only answers once JetStream has acknowledged it: an accepted event is never lost.
 
 pub mod accept;
+pub mod catalogue;
 pub mod http;
 pub mod nats_auth;
 pub mod nats_ingest;
 pub mod nats_jwt;
+pub mod openapi;
 #[cfg(test)]
 mod properties;
 pub mod source_auth;
@@ -37,6 +40,8 @@ pub struct Config {
     /// Signs the NATS logins of sources (the hub's auth callout); without it this node does not
     /// answer the callout, and sources can log in to NATS only if another node does.
     pub nats_auth: Option<nats_auth::CalloutIssuer>,
+    /// Refuse events whose type is not in the event-type catalogue (`--require-known-event-types`).
+    pub require_known_event_types: bool,
 }
 
 /// The body limit of [`Config::new`]: 1 MiB.
@@ -50,6 +55,7 @@ impl Config {
             timestamp_tolerance: Duration::from_secs(300),
             secrets,
             nats_auth: None,
+            require_known_event_types: false,
         }
     }
 }
@@ -62,8 +68,9 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let contract_readiness = contract.readiness(&[streams::EVENTS, "KV_sources", "KV_clients"], &[]);
-    let ingestor = Ingestor::new(contract);
+    let contract_readiness =
+        contract.readiness(&[streams::EVENTS, "KV_sources", "KV_clients", "KV_event_types"], &[]);
+    let ingestor = Ingestor::new(contract, config.require_known_event_types);
     let (stop_nats, nats_stopped) = tokio::sync::watch::channel(false);
     let stopped = move || {
         let mut stopped = nats_stopped.clone();

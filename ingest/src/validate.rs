@@ -36,12 +36,18 @@ pub fn parse_events(body: &[u8], shape: Shape) -> Result<Vec<IncomingEvent>, Fie
 }
 
 /// An event as a source sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"event_id": "evt_1", "event_type": "payment.succeeded", "client_id": "cli_01JD8K3Q5T2V9W0X4Y6Z8A1B2C", "data": {"amount": 1200, "currency": "EUR"}}))]
 pub struct IncomingEvent {
+    /// The source's id for the event: the same `(client_id, event_id)` is accepted once.
     pub event_id: String,
+    /// A concrete type (`payment.succeeded`), one the source may send.
     pub event_type: String,
+    /// The client (a `cli_...` id) whose webhooks get the event.
     pub client_id: String,
+    /// Any JSON object; checked against the type's schema when the catalogue has one.
+    #[schema(value_type = Object)]
     pub data: EventData,
     /// RFC 3339; when absent, the time ingest received it.
     #[serde(default)]

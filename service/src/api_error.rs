@@ -24,17 +24,22 @@ pub struct ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error": {"code": "invalid", "message": "must be 1 to 200 characters", "field": "name"}}))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'a str,
-    message: &'a str,
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: what to branch on (`invalid`, `not_found`, `conflict`...).
+    pub code: String,
+    /// For people: what is wrong and what to do.
+    pub message: String,
+    /// The request field at fault (`retry_config.max_retries`, `events[3].data`), when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -80,8 +85,13 @@ impl From<FieldError> for ApiError {
 impl ApiError {
     /// The JSON error body, for transports other than HTTP (NATS ingest replies).
     pub fn body(&self) -> Vec<u8> {
-        let body =
-            Body { error: Detail { code: self.code, message: &self.message, field: self.field.as_deref() } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        };
         serde_json::to_vec(&body).expect("an error body serializes")
     }
 }

@@ -6,4 +6,5 @@
 //! metrics exporter; a service crate (control plane, ingest, router, relay) depends on it.
 
 pub mod api_error;
+pub mod openapi;
 pub mod ops;

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use edgehook_domain::client::{Client, Retention};
 use edgehook_domain::ids::ClientId;
 use edgehook_domain::validation::{FieldError, parse_json};
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use warp::http::StatusCode;
@@ -25,9 +25,10 @@ use crate::auth::CLIENT_TOKEN_TTL;
 use crate::handlers::webhooks::merge_patch;
 
 /// What the admin sets, on create and (merged with the current values) on PATCH.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ClientFields {
+pub struct ClientFields {
+    /// 1 to 200 characters.
     name: String,
     #[serde(default)]
     retention: Retention,
@@ -45,9 +46,18 @@ impl ClientFields {
     }
 }
 
+/// A PATCH of a client: a JSON merge patch (RFC 7396) of [`ClientFields`] (in the document only;
+/// the handler merges the raw JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ClientPatch {
+    name: Option<String>,
+    retention: Option<Retention>,
+}
+
 /// A client as the API shows it (`retention` always there; `{}` is the deployment's).
-#[derive(Serialize)]
-struct ClientView<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClientView<'a> {
     client_id: &'a ClientId,
     name: &'a str,
     #[serde(with = "time::serde::rfc3339")]
@@ -66,6 +76,28 @@ impl<'a> ClientView<'a> {
     }
 }
 
+/// A client just made, with its first bearer token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClientCreated<'a> {
+    #[serde(flatten)]
+    client: ClientView<'a>,
+    /// The client's bearer token (a JWT) for `Authorization: Bearer`.
+    token: String,
+}
+
+/// Onboard a client; the answer carries its first token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients",
+    tag = "clients",
+    request_body = ClientFields,
+    security(("admin" = [])),
+    responses(
+        (status = 201, description = "Created.", body = ClientCreated),
+        (status = 400, description = "A field is wrong (`invalid`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let (name, retention) = parse_json::<ClientFields>(&body)?.validate()?;
     let client = Client { id: ClientId::generate(), name, created_at: edgehook_domain::now(), retention };
@@ -77,16 +109,41 @@ pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
         .await
         .map_err(|error| ApiError::internal("storing the client", error))?;
     let token = state.tokens.mint_client(&client.id, CLIENT_TOKEN_TTL);
-    let mut created = serde_json::to_value(ClientView::of(&client)).expect("a view serializes");
-    created["token"] = Value::String(token);
-    Ok(json(StatusCode::CREATED, &created))
+    Ok(json(StatusCode::CREATED, &ClientCreated { client: ClientView::of(&client), token }))
 }
 
+/// A client: its name and retention.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{client_id}",
+    tag = "clients",
+    params(("client_id" = ClientId, Path)),
+    security(("admin" = [])),
+    responses(
+        (status = 200, description = "The client.", body = ClientView),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn get(id: ClientId, state: AppState, _: Admin) -> ApiResult {
     let (client, _) = load(&state, &id).await?;
     Ok(json(StatusCode::OK, &ClientView::of(&client)))
 }
 
+/// Change a client's name or retention (a JSON merge patch).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/clients/{client_id}",
+    tag = "clients",
+    params(("client_id" = ClientId, Path)),
+    request_body = ClientPatch,
+    security(("admin" = [])),
+    responses(
+        (status = 200, description = "The client as changed.", body = ClientView),
+        (status = 400, description = "A field is wrong (`invalid`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The client changed meanwhile (`conflict`); send it again.", body = ErrorBody),
+    )
+)]
 pub async fn update(id: ClientId, state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let (stored, revision) = load(&state, &id).await?;
     let patch: Value = parse_json(&body)?;
@@ -127,11 +184,24 @@ async fn load(state: &AppState, id: &ClientId) -> Result<(Client, u64), ApiError
     Ok((client, entry.revision))
 }
 
-#[derive(Serialize)]
-struct TokenMinted {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenMinted {
+    /// Another bearer token (a JWT) for the client.
     token: String,
 }
 
+/// Mint another bearer token for a client.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{client_id}/tokens",
+    tag = "clients",
+    params(("client_id" = ClientId, Path)),
+    security(("admin" = [])),
+    responses(
+        (status = 201, description = "A new token.", body = TokenMinted),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn mint_token(client: ClientId, state: AppState, _: Admin) -> ApiResult {
     let known = state
         .contract

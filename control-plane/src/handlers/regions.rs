@@ -21,18 +21,20 @@ use crate::AppState;
 const REGION_TIMEOUT: Duration = Duration::from_secs(2);
 const REPORT_INTERVAL: Duration = Duration::from_secs(5);
 
-#[derive(Serialize)]
-struct RegionView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegionView {
     name: String,
     domain: String,
     default: bool,
     reachable: bool,
     replication: Option<Replication>,
+    /// The relays that reported in lately: id, region, tiers, when.
+    #[schema(value_type = Vec<Object>)]
     relays: Vec<RelayHeartbeat>,
 }
 
-#[derive(Serialize)]
-struct Replication {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Replication {
     /// Delivery tasks at the hub not yet copied into the region.
     lag: u64,
     /// Milliseconds since the region last received from the hub.
@@ -41,11 +43,19 @@ struct Replication {
     pending: u64,
 }
 
-#[derive(Serialize)]
-struct RegionList {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegionList {
     data: Vec<RegionView>,
 }
 
+/// The regions, how far each one's copy of the tasks is behind, and its live relays.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions",
+    tag = "regions",
+    security(("admin" = []), ("client" = [])),
+    responses((status = 200, description = "Every region.", body = RegionList))
+)]
 pub async fn list(state: AppState, _: Caller) -> ApiResult {
     Ok(json(StatusCode::OK, &RegionList { data: survey(&state).await }))
 }

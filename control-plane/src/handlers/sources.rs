@@ -8,7 +8,7 @@ use edgehook_domain::ids::SourceId;
 use edgehook_domain::source::{DEFAULT_MAX_EVENTS_PER_SECOND, Source};
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_nats::subjects;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 
@@ -16,14 +16,18 @@ use crate::{AppState, secrets};
 
 const MAX_RATE: u32 = 1_000_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewSource {
+pub struct NewSource {
+    /// 1 to 200 characters.
     name: String,
+    /// Event type patterns the source may send (`*` for all); at least one.
     allowed_event_types: Vec<String>,
     /// Subnets the source may send from over HTTP (e.g. `203.0.113.0/24`); empty: any.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     allowed_ips: Vec<ipnet::IpNet>,
+    /// 1 to 1,000,000 (default 1,000).
     #[serde(default = "default_rate")]
     max_events_per_second: u32,
 }
@@ -32,11 +36,12 @@ fn default_rate() -> u32 {
     DEFAULT_MAX_EVENTS_PER_SECOND
 }
 
-#[derive(Serialize)]
-struct SourceCreated<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SourceCreated<'a> {
     source_id: &'a SourceId,
     name: &'a str,
     allowed_event_types: &'a [String],
+    #[schema(value_type = Vec<String>)]
     allowed_ips: &'a [ipnet::IpNet],
     max_events_per_second: u32,
     /// `Authorization: Bearer <api_key>` on ingest requests.
@@ -52,6 +57,19 @@ struct SourceCreated<'a> {
     created_at: time::OffsetDateTime,
 }
 
+/// Onboard a source; the answer carries its API key and signing secret, shown only here.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sources",
+    tag = "sources",
+    request_body = NewSource,
+    security(("admin" = [])),
+    responses(
+        (status = 201, description = "Created.", body = SourceCreated),
+        (status = 400, description = "A field is wrong (`invalid`, `required`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let input: NewSource = parse_json(&body)?;
     let name = input.name.trim();
