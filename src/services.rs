@@ -260,6 +260,7 @@ pub async fn ingest(args: IngestArgs) -> anyhow::Result<()> {
     let config = edgehook_ingest::Config {
         max_body_bytes: args.max_body_bytes,
         nats_auth,
+        require_known_event_types: args.catalogue.require_known_event_types,
         ..edgehook_ingest::Config::new(args.secrets.key()?)
     };
     Ok(edgehook_ingest::serve(config, contract, listener, Shutdown::on_signals().wait()).await?)

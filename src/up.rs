@@ -151,6 +151,7 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
     let ingest = edgehook_ingest::serve(
         edgehook_ingest::Config {
             nats_auth: Some(stage.logins.issuer()?),
+            require_known_event_types: args.catalogue.require_known_event_types,
             ..edgehook_ingest::Config::new(secrets_key.clone())
         },
         contract.clone(),

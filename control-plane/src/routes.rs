@@ -46,8 +46,8 @@ use warp::reply::Response;
 use crate::AppState;
 use crate::auth;
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats,
-    test_send, webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats, test_send,
+    webhooks,
 };
 
 /// Request bodies of the control plane are small JSON documents.
@@ -61,8 +61,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     let client = auth::client(state.clone());
     let anyone = auth::anyone(state.clone());
     let body = || warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::bytes());
-    // A POST whose body is optional (redrive, test): none at all (no Content-Length, not chunked) is
-    // an empty body; one that is sent is limited and read as any other.
+    // A POST whose body is optional (redrive, test): none at all (no Content-Length, not
+    // chunked) is an empty body; one that is sent is limited and read as any other.
     let optional_body = || {
         warp::header::optional::<String>("content-length")
             .and(warp::header::optional::<String>("transfer-encoding"))

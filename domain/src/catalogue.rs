@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::event::EventData;
 use crate::event_types::{self, pattern_matches};
 use crate::operational;
 use crate::validation::FieldError;
@@ -76,10 +77,7 @@ impl EventType {
             return Err(FieldError::invalid("examples", format!("at most {MAX_EXAMPLES} examples")));
         }
         let schema = self
-            .schema
-            .as_ref()
-            .map(Schema::compile)
-            .transpose()
+            .compile_schema()
             .map_err(|error| FieldError::new("schema", "invalid_schema", error.to_string()))?;
         for (index, example) in self.examples.iter().enumerate() {
             let field = format!("examples[{index}]");
@@ -92,6 +90,23 @@ impl EventType {
             }
         }
         Ok(schema)
+    }
+
+    /// Its schema, compiled (`None`: it has none).
+    pub fn compile_schema(&self) -> Result<Option<Schema>, InvalidSchema> {
+        self.schema.as_ref().map(Schema::compile).transpose()
+    }
+
+    /// Checks an event's `data` against `schema` (this type's, compiled): a mismatch is a
+    /// `schema_mismatch` of the field `data`, its message naming the type, the version, the
+    /// failing JSON pointer and why.
+    pub fn check_data(&self, schema: &Schema, data: &EventData) -> Result<(), FieldError> {
+        let value = data.parse().map_err(|error| FieldError::invalid("data", error.to_string()))?;
+        schema.check(&value).map_err(|mismatch| {
+            let message =
+                format!("does not match the schema of `{}` (version {}) {mismatch}", self.name, self.version);
+            FieldError::new("data", "schema_mismatch", message)
+        })
     }
 }
 

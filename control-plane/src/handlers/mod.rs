@@ -5,12 +5,14 @@
 pub mod clients;
 pub mod dead_letters;
 pub mod deliveries;
+pub mod event_types;
 pub mod events;
 pub mod keys;
 pub mod regions;
 pub mod replay;
 pub mod sources;
 pub mod stats;
+pub mod test_send;
 pub mod webhooks;
 
 use std::collections::HashMap;

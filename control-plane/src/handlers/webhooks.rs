@@ -3,7 +3,8 @@
 //! A webhook is stored in the `webhooks` KV bucket under `<client_id>.<webhook_id>`; relays see
 //! a change as soon as JetStream delivers it to their local copy. PATCH is a JSON merge patch
 //! (RFC 7396) over the editable fields, so `{"retry_config": {"max_retries": 3}}` changes one
-//! setting and keeps the others.
+//! setting and keeps the others. Each of its `event_types` must select a type of the event-type
+//! catalogue once the catalogue has any ([`check_subscriptions`]).
 //!
 //! ## What a control plane killed mid-request leaves
 //!
@@ -48,6 +49,7 @@ use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Reply;
 
+use super::event_types::check_subscriptions;
 use super::{PageQuery, owned_webhook};
 use crate::AppState;
 
@@ -213,6 +215,7 @@ struct WebhookList<'a> {
 pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let fields: WebhookFields = parse_json(&body)?;
     let (callback_url, region) = fields.validate(&state).await?;
+    check_subscriptions(&state, &fields.event_types, &[]).await?;
     let now = edgehook_domain::now();
     let key = NewKey::generate(&state, fields.signature);
     let webhook = Webhook {
@@ -305,6 +308,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
     merge_patch(&mut merged, patch);
     let fields: WebhookFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
     let (callback_url, region) = fields.validate(&state).await?;
+    check_subscriptions(&state, &fields.event_types, &stored.event_types).await?;
     if fields.signature != stored.signature {
         let message = "the signature scheme changes with POST /api/v1/webhooks/{id}/rotate-secret";
         return Err(FieldError::invalid("signature", message).into());
