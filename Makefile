@@ -9,7 +9,7 @@ NATS_SERVER := $(TOOLS)/nats-server/bin/nats-server
 VENV := $(TOOLS)/venv
 PYTHON ?= python3
 
-.PHONY: tools up test test-faults lint promtool
+.PHONY: tools up test test-faults lint promtool openapi clients
 
 tools: $(NATS_SERVER) $(VENV)/installed promtool
 
@@ -39,3 +39,17 @@ test-faults: tools
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# The API documents, written by the code (utoipa annotations on the handlers); tests/openapi.rs
+# fails when these files differ from what the code generates: run this after changing the API.
+openapi:
+	mkdir -p openapi
+	cargo build --quiet -p edgehook
+	for service in control-plane ingest all; do target/debug/edgehook openapi $$service > openapi/$$service.json; done
+
+# The generated clients (clients/README.md): Python by openapi-python-client (PyPI), TypeScript
+# types by openapi-typescript for openapi-fetch (npm), both from openapi/all.json.
+clients: openapi $(VENV)/installed
+	rm -rf clients/python/edgehook-client
+	cd clients/python && ../../$(VENV)/bin/openapi-python-client generate --path ../../openapi/all.json --config config.yaml --meta pdm --output-path edgehook-client --overwrite
+	cd clients/typescript && npm ci --no-audit --no-fund && npx openapi-typescript ../../openapi/all.json -o src/schema.d.ts && npx tsc --noEmit

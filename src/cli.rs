@@ -52,7 +52,8 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct OpenapiArgs {
-    /// Whose document: the control plane's or ingest's.
+    /// Whose document: the control plane's, ingest's, or both in one (what the clients are
+    /// generated from).
     #[arg(value_enum)]
     pub service: ApiService,
 }
@@ -61,6 +62,7 @@ pub struct OpenapiArgs {
 pub enum ApiService {
     ControlPlane,
     Ingest,
+    All,
 }
 
 #[derive(Args)]

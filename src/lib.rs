@@ -4,13 +4,14 @@
 //! logins ([`nats_logins`]) and how services connect ([`services`]).
 //!
 //! Each subcommand is one module: [`up`] (everything in one process), [`services`] (one service
-//! alone), [`status`], [`verify`], [`nats_logins`] (`nats-keys`); [`cli`] holds their flags and
+//! alone), [`status`], [`verify`], [`nats_logins`] (`nats-keys`), [`openapi`]; [`cli`] holds their flags and
 //! [`bench_command`] hands `edgehook bench` to the sibling `edgehook-bench` binary.
 
 pub mod bench_command;
 pub mod cli;
 pub mod nats_logins;
 pub mod nats_server;
+pub mod openapi;
 pub mod ports;
 pub mod services;
 pub mod shutdown;

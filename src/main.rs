@@ -6,7 +6,7 @@
 //! file parses the command line and dispatches.
 
 use clap::Parser;
-use edgehook::{bench_command, cli, nats_logins, services, status, up, verify};
+use edgehook::{bench_command, cli, nats_logins, openapi, services, status, up, verify};
 
 /// Every delivery allocates (JSON, headers, buffers) on many threads; in profiles of `bench
 /// max` glibc's malloc and free took a quarter of edgehook's CPU. mimalloc does the same work
@@ -44,16 +44,7 @@ async fn main() -> std::process::ExitCode {
         cli::Command::Bench(args) => bench_command::run(args),
         cli::Command::Verify(args) => verify::run(args),
         cli::Command::NatsKeys(args) => nats_logins::print_new(args),
-        cli::Command::Openapi(args) => {
-            let document = match args.service {
-                cli::ApiService::ControlPlane => edgehook_control_plane::openapi::document(),
-                cli::ApiService::Ingest => edgehook_ingest::openapi::document(),
-            };
-            document
-                .to_pretty_json()
-                .map(|json| println!("{json}"))
-                .map_err(|error| anyhow::anyhow!("rendering the document: {error}"))
-        }
+        cli::Command::Openapi(args) => openapi::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

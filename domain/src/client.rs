@@ -28,9 +28,13 @@ pub struct Client {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retention {
+    /// Days a delivery attempt is kept (1 to 3650); absent: the deployment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 3650)]
     pub attempt_days: Option<u32>,
+    /// Days an event's payload is kept (1 to 3650); absent: the deployment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 3650)]
     pub event_days: Option<u32>,
 }
 

@@ -30,6 +30,42 @@ pub fn validate_pattern(pattern: &str) -> Result<(), String> {
     }
 }
 
+/// A string schema for the OpenAPI document.
+fn string_schema(
+    pattern: &str,
+    max_length: usize,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .max_length(Some(max_length))
+        .examples([example])
+        .into()
+}
+
+/// In the OpenAPI document: a name as [`validate_name`] accepts it.
+pub struct EventTypeName;
+
+impl utoipa::PartialSchema for EventTypeName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", MAX_LEN, "payment.succeeded")
+    }
+}
+
+impl utoipa::ToSchema for EventTypeName {}
+
+/// In the OpenAPI document: a pattern as [`validate_pattern`] accepts it.
+pub struct EventTypePattern;
+
+impl utoipa::PartialSchema for EventTypePattern {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(r"^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$", MAX_LEN + 2, "payment.*")
+    }
+}
+
+impl utoipa::ToSchema for EventTypePattern {}
+
 /// Does `pattern` select the event type `name`?
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
     if pattern == "*" {

@@ -44,7 +44,7 @@ pub struct BatchAccepted {
     )
 )]
 #[allow(dead_code)]
-fn ingest_one() {}
+fn one() {}
 
 /// Send 1 to 1,000 events at once: all are stored or none (`events[i].field` names a bad one).
 #[utoipa::path(
@@ -61,7 +61,7 @@ fn ingest_one() {}
     )
 )]
 #[allow(dead_code)]
-fn ingest_batch() {}
+fn batch() {}
 
 pub fn routes(ingestor: Ingestor, config: Config, ops: BoxedFilter<(Response,)>) -> BoxedFilter<(Response,)> {
     let limit = config.max_body_bytes;

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "http://127.0.0.1:8081", description = "`edgehook up` on this machine")),
-    paths(crate::http::ingest_one, crate::http::ingest_batch),
+    paths(crate::http::one, crate::http::batch),
     modifiers(&SourceCredentials),
     tags(
         (name = "ingest", description = "Events from sources."),

@@ -41,18 +41,24 @@ pub fn parse_events(body: &[u8], shape: Shape) -> Result<Vec<IncomingEvent>, Fie
 #[schema(example = json!({"event_id": "evt_1", "event_type": "payment.succeeded", "client_id": "cli_01JD8K3Q5T2V9W0X4Y6Z8A1B2C", "data": {"amount": 1200, "currency": "EUR"}}))]
 pub struct IncomingEvent {
     /// The source's id for the event: the same `(client_id, event_id)` is accepted once.
+    #[schema(pattern = "^[A-Za-z0-9_:-]{1,128}$")]
     pub event_id: String,
     /// A concrete type (`payment.succeeded`), one the source may send.
+    #[schema(value_type = edgehook_domain::event_types::EventTypeName)]
     pub event_type: String,
-    /// The client (a `cli_...` id) whose webhooks get the event.
+    /// The client whose webhooks get the event.
+    #[schema(value_type = edgehook_domain::ids::ClientId)]
     pub client_id: String,
     /// Any JSON object; checked against the type's schema when the catalogue has one.
     #[schema(value_type = Object)]
     pub data: EventData,
     /// RFC 3339; when absent, the time ingest received it.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub timestamp: Option<String>,
+    /// The event's schema version, 1 to 32 characters (default `1.0`).
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 32)]
     pub version: Option<String>,
     /// `high`, `standard` or `bulk`: overrides the webhooks' own tier for this event.
     #[serde(default)]

@@ -6,7 +6,9 @@
 //! drift from it. What is true of every operation is added here once, by [`CommonAnswers`],
 //! instead of on each handler: the 400 a malformed header gets, 401 when it needs a token, 404
 //! for an unknown route or object, 405, 411 and 413 for a body sent wrong, and 503 when a part
-//! behind the service (NATS, the history store) cannot answer.
+//! behind the service (NATS, the history store) cannot answer. It also names each operation
+//! `<tag>_<handler>` (`webhooks_create`): handlers of different resources share names, and the
+//! generated clients' method names come from these ids.
 
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::ResponseBuilder;
@@ -20,7 +22,7 @@ use warp::reply::{Reply, Response as HttpResponse};
 use crate::api_error::ErrorBody;
 
 /// Adds the answers every operation can give (see the module doc) where the handler's own
-/// annotation did not already say more.
+/// annotation did not already say more, and prefixes each operation id with its tag.
 pub struct CommonAnswers;
 
 impl Modify for CommonAnswers {
@@ -28,21 +30,24 @@ impl Modify for CommonAnswers {
         for item in openapi.paths.paths.values_mut() {
             for operation in operations(item) {
                 add_common(operation);
+                name(operation);
             }
         }
     }
 }
 
 fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
-    [
-        item.get.as_mut(),
-        item.put.as_mut(),
-        item.post.as_mut(),
-        item.delete.as_mut(),
-        item.patch.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
+    [item.get.as_mut(), item.put.as_mut(), item.post.as_mut(), item.delete.as_mut(), item.patch.as_mut()]
+        .into_iter()
+        .flatten()
+}
+
+fn name(operation: &mut Operation) {
+    if let (Some(tag), Some(id)) =
+        (operation.tags.as_ref().and_then(|tags| tags.first()), &operation.operation_id)
+    {
+        operation.operation_id = Some(format!("{tag}_{id}"));
+    }
 }
 
 fn add_common(operation: &mut Operation) {

@@ -28,7 +28,8 @@ use crate::handlers::webhooks::merge_patch;
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientFields {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: String,
     #[serde(default)]
     retention: Retention,
@@ -48,9 +49,11 @@ impl ClientFields {
 
 /// A PATCH of a client: a JSON merge patch (RFC 7396) of [`ClientFields`] (in the document only;
 /// the handler merges the raw JSON).
-#[derive(utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ClientPatch {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: Option<String>,
     retention: Option<Retention>,
 }

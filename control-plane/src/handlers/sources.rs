@@ -19,15 +19,18 @@ const MAX_RATE: u32 = 1_000_000;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSource {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: String,
     /// Event type patterns the source may send (`*` for all); at least one.
+    #[schema(value_type = Vec<edgehook_domain::event_types::EventTypePattern>, min_items = 1)]
     allowed_event_types: Vec<String>,
     /// Subnets the source may send from over HTTP (e.g. `203.0.113.0/24`); empty: any.
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     allowed_ips: Vec<ipnet::IpNet>,
     /// 1 to 1,000,000 (default 1,000).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     #[serde(default = "default_rate")]
     max_events_per_second: u32,
 }
