@@ -51,7 +51,16 @@ fn an_independent_validator_accepts_every_document() {
 
 /// schemathesis over `document`'s operations (those `filter` selects) with `token`, the checks
 /// the issue names: no 5xx, status codes, content types, headers and bodies as documented.
-fn schemathesis(document: &str, base_url: &str, token: &str, filter: &[&str], report: &Path) {
+/// With `source` (its signing secret and a client id), `tests/python/schemathesis_hooks.py` signs
+/// each body as a source does, for events of that client.
+fn schemathesis(
+    document: &str,
+    base_url: &str,
+    token: &str,
+    filter: &[&str],
+    source: Option<(&str, &str)>,
+    report: &Path,
+) {
     let path = support::project_root().join(format!("openapi/{document}.json"));
     let checked = run(Command::new(venv_tool("schemathesis"))
         .arg("run")
@@ -68,7 +77,10 @@ fn schemathesis(document: &str, base_url: &str, token: &str, filter: &[&str], re
         .arg("--report-junit-path")
         .arg(report)
         .args(filter)
-        .env("SCHEMATHESIS_HOOKS", "")
+        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+        .env("PYTHONPATH", support::project_root().join("tests/python"))
+        .env("EDGEHOOK_SOURCE_SECRET", source.map_or("", |(secret, _)| secret))
+        .env("EDGEHOOK_CLIENT_ID", source.map_or("", |(_, client)| client))
         .current_dir(report.parent().unwrap()));
     let output = String::from_utf8_lossy(&checked.stdout);
     assert!(checked.status.success(), "schemathesis on {document} {filter:?}:\n{output}");
@@ -88,16 +100,18 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
     let admin = world.api.admin_token.clone();
     let client = world.token.clone();
     let ingest = world.api.ingest.clone();
-    let api_key = world.source.api_key.clone();
+    let source = world.source.clone();
+    let client_id = world.client_id.clone();
     let dir = reports.path().to_owned();
     tokio::task::spawn_blocking(move || {
         // What an admin does, with the admin token; what a client does, with its own.
         let admin_tags = ["--include-tag-regex", "^(clients|sources|event-types|regions)$"];
-        schemathesis("control-plane", &control_plane, &admin, &admin_tags, &dir.join("admin.xml"));
+        schemathesis("control-plane", &control_plane, &admin, &admin_tags, None, &dir.join("admin.xml"));
         let client_tags = ["--exclude-tag-regex", "^(clients|sources)$"];
-        schemathesis("control-plane", &control_plane, &client, &client_tags, &dir.join("client.xml"));
-        // Ingest with the API key alone: every request is answered by its documented 4xx.
-        schemathesis("ingest", &ingest, &api_key, &[], &dir.join("ingest.xml"));
+        schemathesis("control-plane", &control_plane, &client, &client_tags, None, &dir.join("client.xml"));
+        // Ingest as the source: signed events, accepted or refused as documented.
+        let signing = Some((source.signing_secret.as_str(), client_id.as_str()));
+        schemathesis("ingest", &ingest, &source.api_key, &[], signing, &dir.join("ingest.xml"));
     })
     .await
     .unwrap();
