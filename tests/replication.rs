@@ -156,6 +156,7 @@ const HUB_STREAMS: &[&str] = &[
     "KV_regions",
     "KV_relays",
     "KV_endpoint_health",
+    "KV_event_types",
     "KV_webhooks_local",
 ];
 

@@ -2,6 +2,7 @@
 //! allowed types, the event-type catalogue's schemas, the clients), and the durable publish.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use async_nats::jetstream::message::PublishMessage;
 use edgehook_domain::client::Client;
@@ -20,14 +21,27 @@ use crate::catalogue::{Catalogue, Refusal};
 use crate::throttle::Throttle;
 use crate::validate::{CheckedEvent, IncomingEvent, MAX_BATCH};
 
-/// Validates and publishes events; cheap to clone, one per service.
+/// Validates and publishes events; one per service, cheap to clone and to move: every HTTP
+/// route and NATS request holds one, and warp's filters copy what they carry at each step (the
+/// contract alone is ~11 KB; in a debug build, copies of it by value overflowed a worker's stack).
 #[derive(Clone)]
-pub struct Ingestor {
+pub struct Ingestor(Arc<Parts>);
+
+/// What the clones of an [`Ingestor`] share.
+pub struct Parts {
     contract: Contract,
     throttle: Throttle,
     sources: KvCache<Source>,
     clients: KvCache<Client>,
     catalogue: Catalogue,
+}
+
+impl std::ops::Deref for Ingestor {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 /// The answer for one event.
@@ -94,13 +108,13 @@ impl Ingestor {
     /// `require_known_event_types`: refuse event types the catalogue does not list.
     pub fn new(contract: Contract, require_known_event_types: bool) -> Self {
         let jetstream = contract.jetstream.clone();
-        Self {
+        Self(Arc::new(Parts {
             sources: KvCache::follow(jetstream.clone(), contract.sources.clone()),
             clients: KvCache::follow(jetstream, contract.clients.clone()),
             catalogue: Catalogue::follow(&contract, require_known_event_types),
             throttle: Throttle::default(),
             contract,
-        }
+        }))
     }
 
     pub fn nats_client(&self) -> async_nats::Client {

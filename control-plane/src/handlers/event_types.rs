@@ -57,8 +57,9 @@ impl EventTypeFields {
         }
     }
 
-    /// The type these fields make, checked ([`EventType::check`]).
-    fn into_checked(self, version: u64, created_at: OffsetDateTime) -> Result<EventType, FieldError> {
+    /// The type these fields make, written now, checked ([`EventType::check`]).
+    fn into_checked(self, version: u64, created_at: Option<OffsetDateTime>) -> Result<EventType, FieldError> {
+        let now = edgehook_domain::now();
         let event_type = EventType {
             name: self.name,
             description: self.description,
@@ -66,8 +67,8 @@ impl EventTypeFields {
             examples: self.examples,
             deprecated: self.deprecated,
             version,
-            created_at,
-            updated_at: edgehook_domain::now(),
+            created_at: created_at.unwrap_or(now),
+            updated_at: now,
         };
         event_type.check()?;
         Ok(event_type)
@@ -115,7 +116,7 @@ struct EventTypeList<'a> {
 
 pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let fields: EventTypeFields = parse_json(&body)?;
-    let event_type = fields.into_checked(1, edgehook_domain::now())?;
+    let event_type = fields.into_checked(1, None)?;
     let value = serde_json::to_vec(&event_type).expect("an event type serializes");
     state.contract.event_types.create(&event_type.name, value.into()).await.map_err(|error| {
         if error.kind() == kv::CreateErrorKind::AlreadyExists {
@@ -182,7 +183,7 @@ pub async fn update(name: String, state: AppState, _: Admin, body: Bytes) -> Api
         let message = "the name is the type's identity: create a type with the new name instead";
         return Err(FieldError::invalid("name", message).into());
     }
-    let event_type = fields.into_checked(stored.version + 1, stored.created_at)?;
+    let event_type = fields.into_checked(stored.version + 1, Some(stored.created_at))?;
     let value = serde_json::to_vec(&event_type).expect("an event type serializes");
     state
         .contract
