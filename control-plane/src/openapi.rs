@@ -11,7 +11,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{clients, regions, sources};
+use crate::handlers::{
+    clients, dead_letters, deliveries, events, keys, regions, replay, sources, stats, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,12 +32,34 @@ use crate::handlers::{clients, regions, sources};
         clients::mint_token,
         sources::create,
         regions::list,
+        webhooks::create,
+        webhooks::list,
+        webhooks::get,
+        webhooks::update,
+        webhooks::delete,
+        keys::rotate,
+        keys::public_keys,
+        deliveries::of_webhook,
+        stats::of_webhook,
+        dead_letters::list,
+        dead_letters::redrive,
+        replay::start,
+        events::list,
+        events::get,
+        events::expunge,
+        deliveries::of_event,
     ),
-    modifiers(&BearerTokens),
+    modifiers(&BearerTokens, &OptionalBodies),
     tags(
         (name = "clients", description = "The SaaS's customers, who own webhooks (admin)."),
         (name = "sources", description = "Event producers and their credentials (admin)."),
         (name = "regions", description = "Where webhooks are delivered from."),
+        (name = "webhooks", description = "A client's webhooks and their signing keys (client)."),
+        (name = "deliveries", description = "Every delivery attempt, by webhook or by event (client)."),
+        (name = "stats", description = "A webhook's last hour and day of deliveries (client; needs a history store)."),
+        (name = "dead-letters", description = "Deliveries that gave up, and sending them again (client)."),
+        (name = "replay", description = "Sending a webhook's past events again (client)."),
+        (name = "events", description = "A client's events, how each went, and erasing one (client; needs a history store)."),
         (name = "operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -62,8 +86,44 @@ impl Modify for BearerTokens {
         );
         components.add_security_scheme(
             "client",
-            bearer("A client's token (from `POST /api/v1/clients` or `.../tokens`): its `sub` is the client id."),
+            bearer(
+                "A client's token (from `POST /api/v1/clients` or `.../tokens`): its `sub` is the client id.",
+            ),
         );
+    }
+}
+
+/// A body a handler takes optionally (`request_body(content = Option<T>)`: rotate-secret,
+/// redrive) is either absent or a `T`, never `null`: utoipa writes `oneOf: [null, T]`, this
+/// leaves `T` (the body stays not required).
+struct OptionalBodies;
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Schema, Type};
+        use utoipa::openapi::{RefOr, Required};
+        let is_null = |schema: &RefOr<Schema>| {
+            matches!(schema, RefOr::T(Schema::Object(object))
+                if object.schema_type == utoipa::openapi::schema::SchemaType::Type(Type::Null))
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.post, &mut item.put, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let Some(body) = operation.request_body.as_mut() else { continue };
+                if body.required == Some(Required::True) {
+                    continue;
+                }
+                for content in body.content.values_mut() {
+                    if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                        && one_of.items.len() == 2
+                        && one_of.items.iter().any(is_null)
+                    {
+                        let schema = one_of.items.iter().find(|item| !is_null(item)).cloned();
+                        content.schema = schema;
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -10,15 +10,15 @@
 //! POST   /api/v1/webhooks                         client  register a webhook
 //! GET    /api/v1/webhooks                         client  list (paged)
 //! GET    /api/v1/webhooks/{id}                    client
-//! PATCH  /api/v1/webhooks/{id}                    client  JSON merge patch
+//! PATCH  /api/v1/webhooks/{id}                    client  JSON merge patch; enabling replays the missed
 //! DELETE /api/v1/webhooks/{id}                    client
 //! POST   /api/v1/webhooks/{id}/rotate-secret      client  new key; the old one signs on a while
 //! GET    /api/v1/webhooks/{id}/public-key         client  whpk_ keys (Ed25519 webhooks)
 //! GET    /api/v1/webhooks/{id}/deliveries         client  every attempt (paged, filtered)
 //! GET    /api/v1/webhooks/{id}/stats              client  last hour and day: outcomes, latency
 //! GET    /api/v1/webhooks/{id}/dead-letters       client  (paged)
-//! POST   /api/v1/webhooks/{id}/dead-letters/redrive client
-//! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again
+//! POST   /api/v1/webhooks/{id}/dead-letters/redrive client  send again: all (a batch a call) or one event's
+//! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again, or one
 //! POST   /api/v1/webhooks/{id}/test               client  send one event now, see the attempt
 //! POST   /api/v1/event-types                      admin   add a type to the catalogue
 //! GET    /api/v1/event-types                      any     the catalogue by name (paged, ?group=)
@@ -248,12 +248,12 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-/// `/api/v1/webhooks/{id}` followed by `rest` (or nothing): the typed id.
 /// `/api/v1/clients/{id}` and nothing after it.
 fn client_path() -> BoxedFilter<(ClientId,)> {
     warp::path!("api" / "v1" / "clients" / ..).and(path_id("client")).and(warp::path::end()).boxed()
 }
 
+/// `/api/v1/webhooks/{id}` followed by `rest` (or nothing): the typed id.
 fn webhook_path(id: BoxedFilter<(WebhookId,)>, rest: Option<BoxedFilter<()>>) -> BoxedFilter<(WebhookId,)> {
     let prefix = warp::path!("api" / "v1" / "webhooks" / ..).and(id);
     match rest {

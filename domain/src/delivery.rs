@@ -48,7 +48,7 @@ pub struct RoutedTask<'a> {
     pub webhook_version: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AttemptOutcome {
     /// The endpoint answered 2xx: delivered.
@@ -61,7 +61,7 @@ pub enum AttemptOutcome {
 
 /// One attempt to deliver; a relay publishes a webhook's records in batches on
 /// `rgn.<region>.attempts.<client>.<webhook>` (`edgehook_nats::attempt_log`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttemptRecord {
     pub message_id: MessageId,
     pub event_id: String,
@@ -69,15 +69,23 @@ pub struct AttemptRecord {
     pub webhook_id: WebhookId,
     pub client_id: ClientId,
     /// 1 for the first attempt.
+    #[schema(minimum = 1)]
     pub attempt: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub attempted_at: OffsetDateTime,
+    /// The endpoint's HTTP status; `null` when it did not answer.
+    #[schema(required = true)]
     pub status_code: Option<u16>,
     pub latency_ms: u64,
+    /// Why the attempt failed, when it did.
+    #[schema(required = true)]
     pub error: Option<String>,
     pub outcome: AttemptOutcome,
+    /// When the next attempt is due (`retrying` only).
     #[serde(with = "time::serde::rfc3339::option", default)]
+    #[schema(required = true)]
     pub next_attempt_at: Option<OffsetDateTime>,
+    /// The region whose relay made the attempt.
     pub region: String,
 }
 
@@ -93,7 +101,7 @@ pub struct DeadLetter {
     pub dead_lettered_at: OffsetDateTime,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadLetterReason {
     /// The endpoint answered a 4xx that retrying will not fix.

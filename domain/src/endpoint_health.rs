@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::ids::WebhookId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CircuitState {
     /// Deliveries flow.
@@ -20,7 +20,7 @@ pub enum CircuitState {
     HalfOpen,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EndpointHealth {
     pub webhook_id: WebhookId,
     pub region: String,
@@ -36,9 +36,11 @@ pub struct EndpointHealth {
     pub latency_ms: f64,
     /// Until when the endpoint asked not to be called (`Retry-After` on a 429 or 503).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub paused_until: Option<OffsetDateTime>,
     /// Since when every attempt failed (`None`: the last one succeeded).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     pub failing_since: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,

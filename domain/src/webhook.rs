@@ -76,7 +76,7 @@ pub struct Webhook {
 }
 
 /// How a webhook's deliveries are signed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Scheme {
     /// `v1`: HMAC-SHA256 with a shared `whsec_` secret (the Standard Webhooks default).
     #[default]
@@ -97,12 +97,17 @@ fn default_region() -> String {
 
 /// Deliveries encrypted to the client's key (see `edgehook_security::jwe`): the whole payload, or only
 /// the listed fields of `data` (dots reach nested fields).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
-    /// The client's public JWK: RSA (2048+ bits, RSA-OAEP-256) or OKP X25519 (ECDH-ES).
+    /// The client's public JWK: RSA (2048+ bits, RSA-OAEP-256) or OKP X25519 (ECDH-ES); never a
+    /// private key.
+    #[schema(value_type = Object)]
     pub jwk: serde_json::Value,
+    /// Fields of `data` to encrypt (dots reach nested ones), at most 50; empty: the whole
+    /// payload.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub fields: Vec<String>,
 }
 
@@ -133,7 +138,7 @@ pub struct RetiringSecret {
     pub retires_at: OffsetDateTime,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WebhookStatus {
     Active,
@@ -145,21 +150,34 @@ pub enum WebhookStatus {
     Disabled,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Which events, by the content of their `data`, a webhook wants.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerConditions {
+    /// Every condition must hold: a key names a field of `data` (dots reach nested ones),
+    /// optionally suffixed by an operator: `amount_gt`, `_gte`, `_lt`, `_lte` (a number),
+    /// `currency_in` (a list of values), `currency_ne` (absent or different), none (equal).
     #[serde(default)]
+    #[schema(value_type = Object, examples(json!({"amount_gte": 1000, "currency_in": ["EUR", "USD"]})))]
     pub filters: Filters,
 }
 
 /// How a failed delivery is retried: `initial_delay_ms * backoff_multiplier^(n-1)`, capped.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(default)]
 pub struct RetryConfig {
-    /// Retries after the first attempt; 0 means one attempt only.
+    /// Retries after the first attempt, 0 to 50; 0 means one attempt only.
+    #[schema(maximum = 50)]
     pub max_retries: u32,
+    /// 10 ms to 24 h.
+    #[schema(minimum = 10, maximum = 86_400_000)]
     pub initial_delay_ms: u64,
+    /// `initial_delay_ms` to 24 h.
+    #[schema(minimum = 10, maximum = 86_400_000)]
     pub max_delay_ms: u64,
+    /// 1.0 to 10.0.
+    #[schema(minimum = 1.0, maximum = 10.0)]
     pub backoff_multiplier: f64,
 }
 
@@ -218,9 +236,13 @@ impl RetryConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How fast the relays may call the endpoint, shared by a region's relays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schema(default)]
 pub struct RateLimit {
+    /// At least 1 (default 60,000: 1,000 a second).
+    #[schema(minimum = 1)]
     pub requests_per_minute: u32,
 }
 

@@ -150,21 +150,26 @@ pub struct Expired {
 
 /// One webhook's attempts over a window: counts by outcome and latency percentiles
 /// (nearest rank; `None` without attempts).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct WindowStats {
     pub attempts: u64,
     pub succeeded: u64,
     pub retrying: u64,
     pub failed: u64,
     /// `succeeded / attempts`; `None` without attempts.
+    #[schema(required = true, minimum = 0.0, maximum = 1.0)]
     pub success_ratio: Option<f64>,
     pub latency_ms: Percentiles,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+/// Attempt latency percentiles in milliseconds (nearest rank); `null` without attempts.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Percentiles {
+    #[schema(required = true)]
     pub p50: Option<u64>,
+    #[schema(required = true)]
     pub p95: Option<u64>,
+    #[schema(required = true)]
     pub p99: Option<u64>,
 }
 

@@ -24,51 +24,78 @@ use bytes::Bytes;
 use edgehook_domain::delivery::{DeadLetter, DeadLetterReason};
 use edgehook_domain::event::EventData;
 use edgehook_domain::event::validate_event_id;
-use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_nats::read::read_page;
 use edgehook_nats::streams::DEAD_LETTERS;
 use edgehook_nats::subjects;
 use edgehook_nats::tasks::TaskPublisher;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 
 use super::events::refuse_expunged;
-use super::{PageQuery, owned_webhook, require_active};
+use super::{PageParams, PageQuery, owned_webhook, require_active};
 use crate::AppState;
 
 /// Dead letters moved per redrive request; call again while `remaining` is true.
 const REDRIVE_BATCH: usize = 1_000;
 
-#[derive(Serialize)]
-struct DeadLetterView {
+/// A delivery that gave up.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeadLetterView {
+    /// Its place in the dead letters (a number).
+    #[schema(pattern = "^[0-9]+$")]
     dead_letter_id: String,
     event_id: String,
+    #[schema(value_type = MessageId)]
     message_id: String,
     event_type: String,
     reason: DeadLetterReason,
+    /// Attempts made.
     attempts: u32,
+    /// The last answer's HTTP status; `null` when the endpoint did not answer.
+    #[schema(required = true)]
     last_status_code: Option<u16>,
+    #[schema(required = true)]
     last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     dead_lettered_at: OffsetDateTime,
+    /// The event's `data`.
+    #[schema(value_type = Object)]
     data: EventData,
 }
 
-#[derive(Serialize)]
-struct DeadLetterList {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeadLetterList {
     data: Vec<DeadLetterView>,
+    /// `after` for the next page; `null` on the last.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Redriven {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Redriven {
+    /// Dead letters sent again as new tasks with the whole retry budget.
     redriven: usize,
+    /// More dead letters are left (1,000 are moved a call): call again.
     remaining: bool,
 }
 
+/// The webhook's dead letters, oldest first (paged).
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{webhook_id}/dead-letters",
+    tag = "dead-letters",
+    params(("webhook_id" = WebhookId, Path), PageParams),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "A page of dead letters.", body = DeadLetterList),
+        (status = 400, description = "`limit` out of range (`out_of_range`) or `after` not a `next_cursor` (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn list(
     id: WebhookId,
     state: AppState,
@@ -107,15 +134,34 @@ pub async fn list(
     Ok(json(StatusCode::OK, &DeadLetterList { data, next_cursor }))
 }
 
-#[derive(Deserialize)]
+/// What to redrive (the body is optional: none, or `{}`, redrives every dead letter, a batch a
+/// call).
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RedriveRequest {
+pub struct RedriveRequest {
     /// Only this event's dead letters.
+    #[schema(pattern = r"^[A-Za-z0-9_:-]{1,128}$")]
     event_id: Option<String>,
 }
 
-/// Redrives the webhook's dead letters (a body `{"event_id": "..."}`: only that event's, 409
-/// when it was expunged). A letter whose event was expunged meanwhile is deleted, not redriven.
+/// Send the webhook's dead letters again, with the whole retry budget.
+///
+/// A body `{"event_id": "..."}` redrives only that event's (409 when it was expunged). A letter
+/// whose event was expunged meanwhile is deleted, not redriven.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{webhook_id}/dead-letters/redrive",
+    tag = "dead-letters",
+    params(("webhook_id" = WebhookId, Path)),
+    request_body(content = Option<RedriveRequest>, description = "optional"),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "Redriven; `remaining`: call again.", body = Redriven),
+        (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`: a wrong type or an unknown field), `event_id` (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The event was expunged (`event_expunged`), or the webhook is not active (`webhook_inactive`).", body = ErrorBody),
+    )
+)]
 pub async fn redrive(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let request: RedriveRequest = match body.iter().all(u8::is_ascii_whitespace) {

@@ -25,42 +25,74 @@ use edgehook_history::{AttemptQuery, HistoryCursor, Scope};
 use edgehook_nats::attempt_log::{Cursor, RecordPage, read_records};
 use edgehook_nats::streams::ATTEMPTS;
 use edgehook_nats::subjects;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use warp::http::StatusCode;
 
-use super::{PageQuery, owned_webhook};
+use super::{PageParams, PageQuery, owned_webhook};
 use crate::AppState;
 
-#[derive(Serialize)]
-struct AttemptList {
-    data: Vec<AttemptRecord>,
+/// A page of attempts, oldest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AttemptList {
+    data: Vec<AttemptView>,
+    /// `after` for the next page; `null` when there is none.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
-/// An attempt from the store: the record, and `"expunged": true` when its event was expunged.
-#[derive(Serialize)]
-struct AttemptView {
+/// An attempt: the record, and `"expunged": true` when its event was expunged (only known with
+/// a history store).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AttemptView {
     #[serde(flatten)]
     record: AttemptRecord,
+    /// Present (`true`) only when the event was expunged: its payload is gone.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     expunged: bool,
 }
 
-#[derive(Serialize)]
-struct StoredAttemptList {
-    data: Vec<AttemptView>,
-    next_cursor: Option<String>,
+/// `?since=&until=&event_type=`, as the OpenAPI document describes them ([`Filters::parse`]
+/// reads them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TimeFilters {
+    /// From this time on (RFC 3339; percent-encode a `+` offset).
+    #[param(nullable = false)]
+    since: Option<OffsetDateTime>,
+    /// Before this time (RFC 3339), excluded.
+    #[param(nullable = false)]
+    until: Option<OffsetDateTime>,
+    /// Only this event type (exactly).
+    #[param(nullable = false)]
+    event_type: Option<String>,
 }
+
+/// `?status=`, as the OpenAPI document describes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct OutcomeFilter {
+    /// Only attempts with this outcome.
+    #[param(nullable = false)]
+    status: Option<AttemptOutcome>,
+}
+
+/// The 400 of a history query.
+const BAD_QUERY: &str = "A query parameter is wrong: `limit` (`out_of_range`), `after` (not a `next_cursor`), \
+    `status`, `since`, `until` (`invalid`).";
 
 /// Messages of ATTEMPTS one `GET /events/{id}/deliveries` looks at, at most (without a store).
 pub const EVENT_SCAN: usize = 20_000;
 
 impl From<RecordPage> for AttemptList {
     fn from(page: RecordPage) -> Self {
-        Self { data: page.records, next_cursor: page.next.map(|cursor| cursor.to_string()) }
+        // Without a store, expunges are not known here.
+        let data = page.records.into_iter().map(|record| AttemptView { record, expunged: false }).collect();
+        Self { data, next_cursor: page.next.map(|cursor| cursor.to_string()) }
     }
 }
 
@@ -107,6 +139,19 @@ impl Filters {
     }
 }
 
+/// Every attempt to deliver to a webhook, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{webhook_id}/deliveries",
+    tag = "deliveries",
+    params(("webhook_id" = WebhookId, Path), PageParams, OutcomeFilter, TimeFilters),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "A page of attempts.", body = AttemptList),
+        (status = 400, description = BAD_QUERY, body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn of_webhook(
     id: WebhookId,
     state: AppState,
@@ -123,6 +168,24 @@ pub async fn of_webhook(
     read_stream(&state, subjects, &page, usize::MAX, |record| filters.accepts(record)).await
 }
 
+/// Every attempt to deliver one event to the client's webhooks, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{event_id}/deliveries",
+    tag = "deliveries",
+    params(
+        ("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$"),
+        PageParams,
+        OutcomeFilter,
+        TimeFilters,
+    ),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "A page of attempts (without a history store, a page may hold fewer than `limit` and still have a `next_cursor`).", body = AttemptList),
+        (status = 400, description = "`event_id` malformed (`invalid`), or a query parameter: `limit` (`out_of_range`), `after`, `status`, `since`, `until` (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn of_event(
     event_id: String,
     state: AppState,
@@ -180,7 +243,7 @@ async fn read_store(
         .into_iter()
         .map(|record| AttemptView { expunged: expunged.contains(&record.event_id), record })
         .collect();
-    let list = StoredAttemptList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) };
+    let list = AttemptList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) };
     Ok(json(StatusCode::OK, &list))
 }
 

@@ -23,13 +23,13 @@ use edgehook_domain::ids::{ClientId, MessageId, WebhookId};
 use edgehook_domain::validation::FieldError;
 use edgehook_history::{DeliverySummary, EventCursor, EventQuery, HistoryStore, StoredEvent};
 use edgehook_nats::expunge::{self, Copies};
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::Serialize;
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 
-use super::deliveries::Filters;
-use super::{PageQuery, history_store};
+use super::deliveries::{Filters, TimeFilters};
+use super::{PageParams, PageQuery, history_store};
 use crate::AppState;
 
 /// How long one stream's erasure may take before the expunge reports it incomplete.
@@ -38,54 +38,78 @@ const ERASE_TIMEOUT: Duration = Duration::from_secs(60);
 /// event just before ingest's acknowledgement sets `accepted_at`; clocks differ a little).
 const LOOK_BEFORE: Duration = Duration::from_secs(60);
 
-#[derive(Serialize)]
-struct EventView {
+/// An event of the client and how it went to each webhook.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    /// The source's id for the event.
     event_id: String,
     event_type: String,
+    /// edgehook's id, sent as `webhook-id`.
     message_id: MessageId,
     #[serde(with = "time::serde::rfc3339")]
     accepted_at: OffsetDateTime,
+    /// The payload was erased (`DELETE /api/v1/events/{event_id}`).
     expunged: bool,
-    /// The event's payload (`GET /events/{id}` only; `null` once expunged).
+    /// The event's `data` (`GET /api/v1/events/{event_id}` only; `null` once expunged).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     data: Option<Option<EventData>>,
     /// Webhooks by how their latest attempt went.
     summary: Counts,
+    /// Each webhook that had an attempt, with its latest.
     webhooks: Vec<WebhookDelivery>,
 }
 
-#[derive(Default, Serialize)]
-struct Counts {
+/// How many webhooks are at each outcome.
+#[derive(Default, Serialize, utoipa::ToSchema)]
+pub struct Counts {
     delivered: usize,
     retrying: usize,
     failed: usize,
 }
 
-#[derive(Serialize)]
-struct WebhookDelivery {
+/// How one event went to one webhook: its latest attempt's outcome.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookDelivery {
     webhook_id: WebhookId,
-    status: &'static str,
+    status: DeliveryStatus,
+    /// Attempts made so far.
     attempts: u64,
     #[serde(with = "time::serde::rfc3339")]
     last_attempt_at: OffsetDateTime,
 }
 
-#[derive(Serialize)]
-struct EventList {
+/// The latest attempt's outcome, as an event's delivery to one webhook.
+#[derive(Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Delivered,
+    Retrying,
+    Failed,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventList {
     data: Vec<EventView>,
+    /// `after` for the next page; `null` on the last.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
-#[derive(Default, Serialize)]
-struct Erased {
+/// Copies of an event's payload erased, by kind.
+#[derive(Default, Serialize, utoipa::ToSchema)]
+pub struct Erased {
+    /// In EVENTS.
     events: u64,
+    /// Delivery tasks (the hub's and each region's).
     tasks: u64,
+    /// Retries waiting in the parking streams.
     parked: u64,
     dead_letters: u64,
 }
 
-#[derive(Serialize)]
-struct Expunged {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Expunged {
     event_id: String,
     #[serde(with = "time::serde::rfc3339")]
     expunged_at: OffsetDateTime,
@@ -95,6 +119,24 @@ struct Expunged {
     incomplete: Vec<String>,
 }
 
+/// 503 of what reads the history store.
+const NO_STORE: &str = "No history store (`history_unavailable`: the control plane runs without \
+    `--history-url`), or it or NATS did not answer (`unavailable`).";
+
+/// The client's events, oldest first, each with how it went to each webhook.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    tag = "events",
+    params(PageParams, TimeFilters),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "A page of events (without `data`).", body = EventList),
+        (status = 400, description = "A query parameter is wrong: `limit` (`out_of_range`), `after` (not a `next_cursor`), `since`, `until` (`invalid`), `status` (`invalid`: it filters deliveries, not events).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 503, description = NO_STORE, body = ErrorBody),
+    )
+)]
 pub async fn list(state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
     let store = history_store(&state, "listing events")?;
     let page = PageQuery::parse(&query)?;
@@ -121,6 +163,21 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
     Ok(json(StatusCode::OK, &EventList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) }))
 }
 
+/// One event with its payload and how it went to each webhook.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{event_id}",
+    tag = "events",
+    params(("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$")),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The event, with `data` (`null` once expunged).", body = EventView),
+        (status = 400, description = "`event_id` malformed (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 404, description = "Not in the history store (`not_found`): never accepted, or past the payload retention.", body = ErrorBody),
+        (status = 503, description = NO_STORE, body = ErrorBody),
+    )
+)]
 pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResult {
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let store = history_store(&state, "reading an event")?;
@@ -133,6 +190,21 @@ pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResu
     Ok(json(StatusCode::OK, &views.remove(0)))
 }
 
+/// Expunge an event: its payload is erased everywhere; its attempts stay, marked.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/events/{event_id}",
+    tag = "events",
+    params(("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$")),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "Expunged; streams named in `incomplete` could not be searched: call again.", body = Expunged),
+        (status = 400, description = "`event_id` malformed (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 404, description = "Neither the history store nor EVENTS has the event (`not_found`).", body = ErrorBody),
+        (status = 503, description = NO_STORE, body = ErrorBody),
+    )
+)]
 pub async fn expunge(event_id: String, state: AppState, client: ClientId) -> ApiResult {
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let store = history_store(&state, "expunging an event")?;
@@ -260,15 +332,15 @@ async fn views(
                     let status = match delivery.outcome {
                         AttemptOutcome::Succeeded => {
                             summary.delivered += 1;
-                            "delivered"
+                            DeliveryStatus::Delivered
                         }
                         AttemptOutcome::Retrying => {
                             summary.retrying += 1;
-                            "retrying"
+                            DeliveryStatus::Retrying
                         }
                         AttemptOutcome::Failed => {
                             summary.failed += 1;
-                            "failed"
+                            DeliveryStatus::Failed
                         }
                     };
                     WebhookDelivery {

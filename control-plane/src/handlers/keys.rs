@@ -12,7 +12,7 @@ use bytes::Bytes;
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_domain::webhook::{RetiringSecret, Webhook};
 use edgehook_security::signatures::Scheme;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
@@ -24,15 +24,33 @@ use crate::AppState;
 const DEFAULT_OVERLAP: Duration = Duration::from_secs(24 * 3600);
 const MAX_OVERLAP: Duration = Duration::from_secs(7 * 24 * 3600);
 
-#[derive(Deserialize, Default)]
+/// A rotation's settings (the body is optional: none keeps the scheme, with a 24 h overlap).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Rotation {
-    /// How long the replaced key keeps signing.
+pub struct Rotation {
+    /// How long the replaced key keeps signing, 0 to 604,800 s (7 days; default 86,400: 24 h);
+    /// 0 retires it now.
+    #[schema(maximum = 604_800)]
     overlap_seconds: Option<u64>,
     /// A scheme to switch to; default: keep the current one.
     signature: Option<Scheme>,
 }
 
+/// Make a new signing key; the old one keeps signing beside it for the overlap.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{webhook_id}/rotate-secret",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    request_body(content = Option<Rotation>, description = "optional"),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The webhook with its new key: `signing_secret` (HMAC, shown only here) or `public_key` (Ed25519).", body = WebhookView),
+        (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`: a wrong type or an unknown field), `overlap_seconds` (`out_of_range`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The webhook changed meanwhile (`conflict`); send it again.", body = ErrorBody),
+    )
+)]
 pub async fn rotate(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let current = owned_webhook(&state, &client, &id).await?;
     let rotation: Rotation =
@@ -68,31 +86,59 @@ pub async fn rotate(id: WebhookId, state: AppState, client: ClientId, body: Byte
     Ok(json(StatusCode::OK, &WebhookView::just_keyed(&webhook, &key.secret)))
 }
 
-#[derive(Serialize)]
-struct PublicKey {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    /// A `whpk_` Ed25519 public key.
+    #[schema(pattern = "^whpk_")]
     public_key: String,
-    status: &'static str,
+    status: KeyStatus,
+    /// When a retiring key stops signing; `null` for the current one.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(required = true)]
     retires_at: Option<OffsetDateTime>,
 }
 
-#[derive(Serialize)]
-struct PublicKeys {
+/// `current` signs every delivery; `retiring` beside it until `retires_at`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    Current,
+    Retiring,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicKeys {
+    /// The webhook's scheme now.
     signature: Scheme,
+    /// The current key (Ed25519 webhooks), then those retiring; never empty.
+    #[schema(min_items = 1)]
     public_keys: Vec<PublicKey>,
 }
 
+/// The `whpk_` public keys the webhook's `v1a` signatures verify with, current and retiring.
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{webhook_id}/public-key",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The public keys.", body = PublicKeys),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 404, description = "No such webhook (`not_found`), or it signs with a shared HMAC secret and has no public key (`no_public_key`).", body = ErrorBody),
+    )
+)]
 pub async fn public_keys(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let now = edgehook_domain::now();
     let current = webhook.public_key.clone().map(|public_key| PublicKey {
         public_key,
-        status: "current",
+        status: KeyStatus::Current,
         retires_at: None,
     });
     let retiring = webhook.retiring_secrets.iter().filter(|key| key.retires_at > now).filter_map(|key| {
         let public_key = key.public_key.clone()?;
-        Some(PublicKey { public_key, status: "retiring", retires_at: Some(key.retires_at) })
+        Some(PublicKey { public_key, status: KeyStatus::Retiring, retires_at: Some(key.retires_at) })
     });
     let public_keys: Vec<PublicKey> = current.into_iter().chain(retiring).collect();
     if public_keys.is_empty() {

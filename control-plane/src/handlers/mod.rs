@@ -30,6 +30,20 @@ use crate::AppState;
 const DEFAULT_PAGE: usize = 50;
 const MAX_PAGE: usize = 500;
 
+/// `?limit=&after=` of every list, as the OpenAPI document describes it ([`PageQuery`] reads
+/// them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// Items a page, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50, nullable = false)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page; absent: from the start.
+    #[param(nullable = false)]
+    after: Option<String>,
+}
+
 /// `?limit=&after=` of every list.
 pub struct PageQuery {
     pub limit: usize,

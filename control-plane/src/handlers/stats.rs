@@ -9,20 +9,35 @@
 
 use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_history::WindowStats;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::Serialize;
 use warp::http::StatusCode;
 
 use super::{history_store, owned_webhook};
 use crate::AppState;
 
-#[derive(Serialize)]
-struct WebhookStats {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookStats {
     webhook_id: WebhookId,
+    /// The attempts of the last 60 minutes.
     last_hour: WindowStats,
+    /// The attempts of the last 24 hours.
     last_day: WindowStats,
 }
 
+/// A webhook's last hour and day of deliveries: outcomes, success ratio, latency.
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{webhook_id}/stats",
+    tag = "stats",
+    params(("webhook_id" = WebhookId, Path)),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The webhook's figures.", body = WebhookStats),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 503, description = "No history store (`history_unavailable`: the control plane runs without `--history-url`), or it did not answer (`unavailable`).", body = ErrorBody),
+    )
+)]
 pub async fn of_webhook(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let store = history_store(&state, "delivery stats")?;

@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use edgehook_domain::endpoint_health::EndpointHealth;
-use edgehook_domain::event_types;
+use edgehook_domain::event_types::{self, EventTypePattern};
 use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::priority::Priority;
 use edgehook_domain::validation::{FieldError, parse_json};
@@ -42,7 +42,7 @@ use edgehook_domain::webhook::{
     Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus,
 };
 use edgehook_security::signatures::{self, Scheme, SigningKey};
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -50,20 +50,41 @@ use warp::http::StatusCode;
 use warp::reply::Reply;
 
 use super::event_types::check_subscriptions;
-use super::{PageQuery, owned_webhook};
+use super::replay::ReplayProgress;
+use super::{PageParams, PageQuery, owned_webhook};
 use crate::AppState;
 
 const MAX_EVENT_TYPES: usize = 100;
 const MAX_DESCRIPTION: usize = 512;
 
+/// The 400 of a webhook's fields, with every code [`WebhookFields::validate`] and
+/// [`parse_json`] can give.
+const BAD_FIELDS: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
+    `invalid`: a wrong type or an unknown field), `callback_url` (`invalid`, `https_required`, `unresolvable`, \
+    `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), \
+    `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description` (`invalid`).";
+/// [`BAD_FIELDS`] and what only a PATCH can get wrong.
+const BAD_PATCH: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
+    `invalid`: a wrong type, an unknown field, not an object), `callback_url` (`invalid`, `https_required`, \
+    `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, \
+    `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description`, \
+    `signature` (`invalid`: it changes with `rotate-secret`).";
+
 /// The fields a client sets, on create and (merged with the current ones) on PATCH.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct WebhookFields {
+pub struct WebhookFields {
+    /// Where deliveries are POSTed: an `https` URL (`http` only where the deployment allows
+    /// it), at most 2,048 characters, whose host resolves to addresses deliveries may reach.
+    #[schema(max_length = 2048, examples("https://example.com/webhooks"))]
     callback_url: String,
+    /// One of `GET /api/v1/regions`; default: the deployment's default region.
     #[serde(default)]
     region: Option<String>,
+    /// At most 100 patterns: a type, `<prefix>.*` or `*`; each must select a type of the
+    /// event-type catalogue once it has any. Empty: every type (but edgehook's own).
     #[serde(default)]
+    #[schema(value_type = Vec<EventTypePattern>, max_items = 100)]
     event_types: Vec<String>,
     #[serde(default)]
     trigger_conditions: TriggerConditions,
@@ -73,15 +94,77 @@ struct WebhookFields {
     rate_limit: RateLimit,
     #[serde(default)]
     priority: Priority,
+    /// Default `active`.
     #[serde(default = "active")]
+    #[schema(default = "active")]
     status: WebhookStatus,
-    /// Set at creation; `rotate-secret` changes it.
+    /// Set at creation (default `hmac-sha256`); `rotate-secret` changes it.
     #[serde(default)]
     signature: Scheme,
     #[serde(default)]
     encryption: Option<Encryption>,
+    /// At most 512 bytes.
     #[serde(default)]
+    #[schema(max_length = 512)]
     description: Option<String>,
+}
+
+/// A PATCH of a webhook: a JSON merge patch (RFC 7396) of [`WebhookFields`] (in the document
+/// only; the handler merges the raw JSON). `null` removes a field (its default applies; the
+/// default region for `region`); objects merge key by key.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct WebhookPatch {
+    #[schema(max_length = 2048, nullable = false)]
+    callback_url: Option<String>,
+    region: Option<String>,
+    #[schema(value_type = Option<Vec<EventTypePattern>>, max_items = 100)]
+    event_types: Option<Vec<String>>,
+    trigger_conditions: Option<TriggerConditionsPatch>,
+    retry_config: Option<RetryConfigPatch>,
+    rate_limit: Option<RateLimitPatch>,
+    priority: Option<Priority>,
+    status: Option<WebhookStatus>,
+    /// Must stay the current scheme (`rotate-secret` changes it).
+    signature: Option<Scheme>,
+    encryption: Option<Encryption>,
+    #[schema(max_length = 512)]
+    description: Option<String>,
+}
+
+/// A merge patch of [`TriggerConditions`] (document only): `filters` merges key by key, a
+/// `null` value removes that condition.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TriggerConditionsPatch {
+    #[schema(value_type = Option<Object>)]
+    filters: Option<Value>,
+}
+
+/// A merge patch of [`RetryConfig`] (document only): `null` puts a setting back to its default.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RetryConfigPatch {
+    #[schema(maximum = 50)]
+    max_retries: Option<u32>,
+    #[schema(minimum = 10, maximum = 86_400_000)]
+    initial_delay_ms: Option<u64>,
+    #[schema(minimum = 10, maximum = 86_400_000)]
+    max_delay_ms: Option<u64>,
+    #[schema(minimum = 1.0, maximum = 10.0)]
+    backoff_multiplier: Option<f64>,
+}
+
+/// A merge patch of [`RateLimit`] (document only).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RateLimitPatch {
+    #[schema(minimum = 1)]
+    requests_per_minute: Option<u32>,
 }
 
 fn active() -> WebhookStatus {
@@ -139,12 +222,13 @@ impl WebhookFields {
 }
 
 /// A webhook as the API shows it; the signing secret only when it was just made.
-#[derive(Serialize)]
-pub(super) struct WebhookView<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookView<'a> {
     webhook_id: &'a WebhookId,
     client_id: &'a ClientId,
     callback_url: &'a str,
     region: &'a str,
+    #[schema(value_type = Vec<EventTypePattern>)]
     event_types: &'a [String],
     trigger_conditions: &'a TriggerConditions,
     retry_config: &'a RetryConfig,
@@ -153,19 +237,26 @@ pub(super) struct WebhookView<'a> {
     status: WebhookStatus,
     /// Why edgehook disabled it, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     disabled_reason: Option<&'a str>,
     /// What the relays last reported of the endpoint (only on `GET /api/v1/webhooks/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     health: Option<EndpointHealth>,
+    #[schema(required = true)]
     description: Option<&'a str>,
+    /// Did the callback URL answer when it was registered or last changed?
     callback_url_verified: bool,
     signature: Scheme,
+    #[schema(required = true)]
     encryption: Option<&'a Encryption>,
     /// The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     public_key: Option<&'a str>,
     /// The `whsec_` secret (HMAC webhooks), only in the answer that made it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     signing_secret: Option<&'a str>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
@@ -206,12 +297,40 @@ impl<'a> WebhookView<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct WebhookList<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookList<'a> {
     data: Vec<WebhookView<'a>>,
+    /// `after` for the next page; `null` on the last.
+    #[schema(required = true)]
     next_cursor: Option<&'a WebhookId>,
 }
 
+/// A webhook as changed by a PATCH, with the replay of what it missed when the PATCH enabled a
+/// webhook edgehook had disabled.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookUpdated<'a> {
+    #[serde(flatten)]
+    webhook: WebhookView<'a>,
+    /// The events routed past it while disabled, sent again (only when this PATCH enabled a
+    /// webhook edgehook disabled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    replay: Option<ReplayProgress>,
+}
+
+/// Register a webhook; the answer shows its signing secret (HMAC) once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks",
+    tag = "webhooks",
+    request_body = WebhookFields,
+    security(("client" = [])),
+    responses(
+        (status = 201, description = "Created; `signing_secret` is shown only here and by `rotate-secret`.", body = WebhookView),
+        (status = 400, description = BAD_FIELDS, body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let fields: WebhookFields = parse_json(&body)?;
     let (callback_url, region) = fields.validate(&state).await?;
@@ -253,6 +372,19 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
     Ok(json(StatusCode::CREATED, &WebhookView::just_keyed(&webhook, &key.secret)))
 }
 
+/// The client's webhooks, by id (oldest first).
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks",
+    tag = "webhooks",
+    params(PageParams),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "A page of webhooks.", body = WebhookList),
+        (status = 400, description = "`limit` out of range (`out_of_range`) or `after` not a webhook id (`invalid`).", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn list(state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
     let page = PageQuery::parse(&query)?;
     state.webhooks.sync().await.map_err(|error| ApiError::internal("reading webhooks", error))?;
@@ -275,6 +407,18 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
     Ok(json(StatusCode::OK, &list))
 }
 
+/// A webhook, with what the relays last reported of its endpoint.
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{webhook_id}",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The webhook (`health` when a relay reported on it lately).", body = WebhookView),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn get(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let health = endpoint_health(&state, &client, &webhook.id).await;
@@ -295,6 +439,21 @@ async fn endpoint_health(state: &AppState, client: &ClientId, id: &WebhookId) ->
     }
 }
 
+/// Change a webhook (a JSON merge patch); enabling one edgehook disabled replays what it missed.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/webhooks/{webhook_id}",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    request_body = WebhookPatch,
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The webhook as changed (`replay` when it was enabled again).", body = WebhookUpdated),
+        (status = 400, description = BAD_PATCH, body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The webhook changed meanwhile (`conflict`); send it again.", body = ErrorBody),
+    )
+)]
 pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let current = owned_webhook(&state, &client, &id).await?;
     let (stored, revision) = load_for_update(&state, &client, &current.id).await?;
@@ -352,13 +511,23 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         }
         _ => (webhook, None),
     };
-    let mut answer = serde_json::to_value(WebhookView::of(&webhook)).expect("a view serializes");
-    if let Some(replayed) = replayed {
-        answer["replay"] = serde_json::to_value(replayed).expect("a replay serializes");
-    }
+    let answer =
+        WebhookUpdated { webhook: WebhookView::of(&webhook), replay: replayed.map(ReplayProgress::from) };
     Ok(json(StatusCode::OK, &answer))
 }
 
+/// Delete a webhook; what is queued for it is dropped.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/webhooks/{webhook_id}",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    security(("client" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn delete(id: WebhookId, state: AppState, client: ClientId) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     state
