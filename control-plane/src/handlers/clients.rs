@@ -97,7 +97,7 @@ pub struct ClientCreated<'a> {
     security(("admin" = [])),
     responses(
         (status = 201, description = "Created.", body = ClientCreated),
-        (status = 400, description = "A field is wrong (`invalid`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type or an unknown field), `name` (`invalid`), `retention` (`out_of_range`).", body = ErrorBody),
         (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
     )
 )]
@@ -142,7 +142,7 @@ pub async fn get(id: ClientId, state: AppState, _: Admin) -> ApiResult {
     security(("admin" = [])),
     responses(
         (status = 200, description = "The client as changed.", body = ClientView),
-        (status = 400, description = "A field is wrong (`invalid`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type or an unknown field), `name` (`invalid`), `retention` (`out_of_range`).", body = ErrorBody),
         (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
         (status = 409, description = "The client changed meanwhile (`conflict`); send it again.", body = ErrorBody),
     )

@@ -69,7 +69,7 @@ pub struct SourceCreated<'a> {
     security(("admin" = [])),
     responses(
         (status = 201, description = "Created.", body = SourceCreated),
-        (status = 400, description = "A field is wrong (`invalid`, `required`, `out_of_range`, `unknown_field`, `invalid_json`).", body = ErrorBody),
+        (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type or an unknown field), `name`, `allowed_event_types` (`invalid`, `required`), `max_events_per_second` (`out_of_range`).", body = ErrorBody),
         (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
     )
 )]
