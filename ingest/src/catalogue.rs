@@ -34,9 +34,13 @@ use time::OffsetDateTime;
 #[derive(Clone)]
 pub struct Catalogue {
     types: KvCache<EventType>,
-    compiled: Arc<Mutex<HashMap<String, Compiled>>>,
+    schemas: Arc<Schemas>,
     require_known: bool,
 }
+
+/// Each type's schema, compiled from the latest version used, by type name.
+#[derive(Default)]
+struct Schemas(Mutex<HashMap<String, Compiled>>);
 
 /// A type's schema, compiled from the version it names (`None`: it did not compile).
 struct Compiled {
@@ -61,7 +65,7 @@ impl Catalogue {
     pub fn follow(contract: &Contract, require_known: bool) -> Self {
         Self {
             types: KvCache::follow(contract.jetstream.clone(), contract.event_types.clone()),
-            compiled: Arc::default(),
+            schemas: Arc::default(),
             require_known,
         }
     }
@@ -73,13 +77,17 @@ impl Catalogue {
             None if !self.require_known => return Ok(()),
             None => self.types.get_synced(name).await?.ok_or_else(|| unknown(name))?,
         };
-        let Some(schema) = self.schema_of(&event_type) else { return Ok(()) };
+        let listed = |name: &str| self.types.get(name).is_some();
+        let Some(schema) = self.schemas.of(&event_type, listed) else { return Ok(()) };
         Ok(event_type.check_data(&schema, data)?)
     }
+}
 
+impl Schemas {
     /// The compiled schema of this version of `event_type`: compiled now if it is the first
-    /// event of this version, replacing an older version's.
-    fn schema_of(&self, event_type: &EventType) -> Option<Arc<Schema>> {
+    /// event of this version, replacing an older version's; the types no longer `listed` are
+    /// let go then.
+    fn of(&self, event_type: &EventType, listed: impl Fn(&str) -> bool) -> Option<Arc<Schema>> {
         event_type.schema.as_ref()?;
         let is_this_version = |compiled: &Compiled| {
             compiled.version == event_type.version && compiled.created_at == event_type.created_at
@@ -101,13 +109,13 @@ impl Catalogue {
         };
         let mut all = self.compiled();
         // Types deleted since are let go here, when a schema is compiled (rarely).
-        all.retain(|name, _| self.types.get(name).is_some());
+        all.retain(|name, _| listed(name));
         all.insert(event_type.name.clone(), compiled);
         schema
     }
 
     fn compiled(&self) -> std::sync::MutexGuard<'_, HashMap<String, Compiled>> {
-        self.compiled.lock().expect("compiled schemas lock")
+        self.0.lock().expect("compiled schemas lock")
     }
 }
 
@@ -116,4 +124,58 @@ fn unknown(name: &str) -> Refusal {
         "`{name}` is not in the event-type catalogue, and this deployment accepts only types it lists"
     );
     FieldError::new("event_type", "unknown_event_type", message).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event_type(name: &str, version: u64, schema: serde_json::Value) -> EventType {
+        let created_at = time::macros::datetime!(2026-12-07 10:00 UTC);
+        EventType {
+            name: name.to_owned(),
+            description: String::new(),
+            schema: Some(schema),
+            examples: vec![],
+            deprecated: false,
+            version,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
+    #[test]
+    fn a_schema_is_compiled_once_per_version_and_replaced_by_the_next() {
+        let schemas = Schemas::default();
+        let listed = |_: &str| true;
+        let first = event_type("payment.succeeded", 1, json!({"required": ["amount"]}));
+        let compiled = schemas.of(&first, listed).unwrap();
+        assert!(Arc::ptr_eq(&compiled, &schemas.of(&first, listed).unwrap()), "compiled again");
+        let second = event_type("payment.succeeded", 2, json!({"required": ["currency"]}));
+        let recompiled = schemas.of(&second, listed).unwrap();
+        assert!(!Arc::ptr_eq(&compiled, &recompiled));
+        assert!(recompiled.check(&json!({"amount": 1})).is_err(), "the new version applies");
+        assert_eq!(schemas.compiled().len(), 1, "one schema per type");
+        // Deleted and made again: version 1 again, but another type.
+        let remade = EventType { created_at: first.created_at + time::Duration::SECOND, ..first.clone() };
+        assert!(!Arc::ptr_eq(&compiled, &schemas.of(&remade, listed).unwrap()));
+    }
+
+    #[test]
+    fn types_no_longer_listed_are_let_go_and_a_bad_stored_schema_is_not_applied() {
+        let schemas = Schemas::default();
+        schemas.of(&event_type("a.one", 1, json!({})), |_| true);
+        schemas.of(&event_type("b.two", 1, json!({})), |_| true);
+        assert!(
+            schemas.of(&event_type("c.three", 1, json!({"type": "nmber"})), |name| name != "a.one").is_none()
+        );
+        let mut kept: Vec<String> = schemas.compiled().keys().cloned().collect();
+        kept.sort();
+        assert_eq!(kept, ["b.two", "c.three"]);
+        let mut no_schema = event_type("d.four", 1, json!({}));
+        no_schema.schema = None;
+        assert!(schemas.of(&no_schema, |_| true).is_none());
+    }
 }
