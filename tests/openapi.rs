@@ -72,7 +72,7 @@ fn schemathesis(
             "not_a_server_error,status_code_conformance,content_type_conformance,\
              response_headers_conformance,response_schema_conformance",
         ])
-        .args(["--max-examples", "25", "--workers", "2", "--max-time", "60", "--seed", "1"])
+        .args(["--max-examples", "25", "--workers", "1", "--max-time", "60", "--seed", "1"])
         .args(["--request-timeout", "10", "--no-color", "--report", "junit"])
         .arg("--report-junit-path")
         .arg(report)
@@ -83,7 +83,9 @@ fn schemathesis(
         .env("EDGEHOOK_CLIENT_ID", source.map_or("", |(_, client)| client))
         .current_dir(report.parent().unwrap()));
     let output = String::from_utf8_lossy(&checked.stdout);
-    assert!(checked.status.success(), "schemathesis on {document} {filter:?}:\n{output}");
+    // Its summary and the failures before it; the whole run is in the JUnit report.
+    let tail = &output[output.char_indices().rev().nth(12_000).map_or(0, |(index, _)| index)..];
+    assert!(checked.status.success(), "schemathesis on {document} {filter:?}:\n{tail}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -154,7 +154,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(warp::post()
             .and(webhook_path(webhook(), Some(warp::path!("rotate-secret").boxed())))
             .and(client.clone())
-            .and(body())
+            .and(optional_body())
             .then(keys::rotate))
         .unify()
         .or(warp::get()
@@ -175,7 +175,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .then(stats::of_webhook))
         .unify()
         .or(warp::get()
-            .and(warp::path!("api" / "v1" / "events" / String / "deliveries"))
+            .and(warp::path!("api" / "v1" / "events" / ..).and(event_id()).and(warp::path!("deliveries")))
             .and(client.clone())
             .and(query())
             .then(deliveries::of_event))
@@ -187,12 +187,12 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .then(events::list))
         .unify()
         .or(warp::get()
-            .and(warp::path!("api" / "v1" / "events" / String))
+            .and(warp::path!("api" / "v1" / "events" / ..).and(event_id()).and(warp::path::end()))
             .and(client.clone())
             .then(events::get))
         .unify()
         .or(warp::delete()
-            .and(warp::path!("api" / "v1" / "events" / String))
+            .and(warp::path!("api" / "v1" / "events" / ..).and(event_id()).and(warp::path::end()))
             .and(client.clone())
             .then(events::expunge))
         .unify()
@@ -260,6 +260,14 @@ fn webhook_path(id: BoxedFilter<(WebhookId,)>, rest: Option<BoxedFilter<()>>) ->
         Some(rest) => prefix.and(rest).boxed(),
         None => prefix.and(warp::path::end()).boxed(),
     }
+}
+
+/// An event id from the path, percent-decoded (`evt%3A1` is `evt:1`: ids may hold `:`, which
+/// clients encode).
+fn event_id() -> BoxedFilter<(String,)> {
+    warp::path::param::<String>()
+        .map(|raw: String| percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned())
+        .boxed()
 }
 
 /// One path segment as a typed id: a malformed one is the `what` that does not exist (404), as

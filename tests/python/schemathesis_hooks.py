@@ -32,9 +32,9 @@ def before_call(context, case, kwargs):
     for_our_client(case.body)
     body = json.dumps(case.body).encode()
     digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    headers = kwargs.setdefault("headers", {}) or {}
-    headers["X-Source-Timestamp"] = str(int(time.time()))
-    headers["X-Source-Signature"] = f"sha256={digest}"
-    headers.setdefault("Content-Type", "application/json")
-    kwargs["headers"] = headers
+    case.headers = {
+        **(case.headers or {}),
+        "X-Source-Timestamp": str(int(time.time())),
+        "X-Source-Signature": f"sha256={digest}",
+    }
     kwargs["data"] = body

@@ -174,7 +174,7 @@ pub async fn of_webhook(
     path = "/api/v1/events/{event_id}/deliveries",
     tag = "deliveries",
     params(
-        ("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$"),
+        super::EventPath,
         PageParams,
         OutcomeFilter,
         TimeFilters,

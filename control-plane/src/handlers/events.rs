@@ -168,7 +168,7 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
     get,
     path = "/api/v1/events/{event_id}",
     tag = "events",
-    params(("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$")),
+    params(super::EventPath),
     security(("client" = [])),
     responses(
         (status = 200, description = "The event, with `data` (`null` once expunged).", body = EventView),
@@ -195,7 +195,7 @@ pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResu
     delete,
     path = "/api/v1/events/{event_id}",
     tag = "events",
-    params(("event_id" = String, Path, description = "The source's event id, as it is (the path is not percent-decoded).", pattern = r"^[A-Za-z0-9_:-]{1,128}$")),
+    params(super::EventPath),
     security(("client" = [])),
     responses(
         (status = 200, description = "Expunged; streams named in `incomplete` could not be searched: call again.", body = Expunged),

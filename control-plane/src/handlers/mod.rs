@@ -44,6 +44,16 @@ pub struct PageParams {
     after: Option<String>,
 }
 
+/// `{event_id}` in a path, in the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct EventPath {
+    /// The source's event id (percent-decoded: `evt%3A1` is `evt:1`).
+    #[param(pattern = r"^[A-Za-z0-9_:-]{1,128}$")]
+    event_id: String,
+}
+
 /// `?limit=&after=` of every list.
 pub struct PageQuery {
     pub limit: usize,
