@@ -12,7 +12,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    clients, dead_letters, deliveries, events, keys, regions, replay, sources, stats, webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats, test_send,
+    webhooks,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +38,7 @@ use crate::handlers::{
         webhooks::get,
         webhooks::update,
         webhooks::delete,
+        test_send::send,
         keys::rotate,
         keys::public_keys,
         deliveries::of_webhook,
@@ -48,12 +50,18 @@ use crate::handlers::{
         events::get,
         events::expunge,
         deliveries::of_event,
+        event_types::create,
+        event_types::list,
+        event_types::get,
+        event_types::update,
+        event_types::delete,
     ),
     modifiers(&BearerTokens, &OptionalBodies),
     tags(
         (name = "clients", description = "The SaaS's customers, who own webhooks (admin)."),
         (name = "sources", description = "Event producers and their credentials (admin)."),
         (name = "regions", description = "Where webhooks are delivered from."),
+        (name = "event-types", description = "The event-type catalogue: names, schemas for `data`, examples (admins write, everyone reads)."),
         (name = "webhooks", description = "A client's webhooks and their signing keys (client)."),
         (name = "deliveries", description = "Every delivery attempt, by webhook or by event (client)."),
         (name = "stats", description = "A webhook's last hour and day of deliveries (client; needs a history store)."),

@@ -19,31 +19,58 @@ use async_nats::jetstream::kv;
 use bytes::Bytes;
 use edgehook_domain::catalogue::{self, EventType};
 use edgehook_domain::validation::{FieldError, parse_json};
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Reply;
 
-use super::PageQuery;
 use super::webhooks::merge_patch;
+use super::{PageParams, PageQuery};
 use crate::AppState;
 use crate::auth::{Admin, Caller};
 
 /// What an admin sets, on create and (merged with the current values) on PATCH.
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct EventTypeFields {
+pub struct EventTypeFields {
+    #[schema(value_type = edgehook_domain::event_types::EventTypeName)]
     name: String,
+    /// At most 1,024 bytes.
     #[serde(default)]
+    #[schema(max_length = 1024)]
     description: String,
+    /// A JSON Schema (draft 2020-12) every event's `data` of this type must match.
     #[serde(default)]
+    #[schema(value_type = Option<serde_json::Value>)]
     schema: Option<Value>,
+    /// Up to 20 examples of `data` (JSON objects), each matching the schema; the first is what
+    /// a test send delivers when given no data.
     #[serde(default)]
+    #[schema(value_type = Vec<Object>, max_items = 20)]
     examples: Vec<Value>,
+    /// Informational: ingest still accepts the type.
     #[serde(default)]
     deprecated: bool,
+}
+
+/// A PATCH of an event type: a JSON merge patch of [`EventTypeFields`], except that `schema`
+/// replaces the stored schema whole (`null` removes it); the name cannot change (in the
+/// document only; the handler merges the raw JSON).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct EventTypePatch {
+    #[schema(value_type = Option<edgehook_domain::event_types::EventTypeName>)]
+    name: Option<String>,
+    #[schema(max_length = 1024)]
+    description: Option<String>,
+    #[schema(value_type = Option<serde_json::Value>)]
+    schema: Option<Value>,
+    #[schema(value_type = Option<Vec<Object>>, max_items = 20)]
+    examples: Option<Vec<Value>>,
+    deprecated: Option<bool>,
 }
 
 impl EventTypeFields {
@@ -76,13 +103,17 @@ impl EventTypeFields {
 }
 
 /// A type as the API shows it.
-#[derive(Serialize)]
-struct EventTypeView<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventTypeView<'a> {
+    #[schema(value_type = edgehook_domain::event_types::EventTypeName)]
     name: &'a str,
     /// The word before the first dot.
     group: &'a str,
     description: &'a str,
+    /// The schema, or `null`.
+    #[schema(value_type = Option<serde_json::Value>)]
     schema: Option<&'a Value>,
+    #[schema(value_type = Vec<Object>)]
     examples: &'a [Value],
     deprecated: bool,
     version: u64,
@@ -108,12 +139,47 @@ impl<'a> EventTypeView<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct EventTypeList<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventTypeList<'a> {
     data: Vec<EventTypeView<'a>>,
+    /// The `after` of the next page; `null` on the last.
     next_cursor: Option<&'a str>,
 }
 
+/// `?group=` of the catalogue's list, in the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct GroupFilter {
+    /// Only the types whose name starts with this word and a dot (or is this word).
+    #[param(nullable = false, pattern = r"^[A-Za-z0-9_-]{1,128}$")]
+    group: Option<String>,
+}
+
+/// `{name}` of one event type, in the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct EventTypePath {
+    /// The type's name (`payment.succeeded`).
+    #[param(value_type = edgehook_domain::event_types::EventTypeName)]
+    name: String,
+}
+
+/// Add a type to the catalogue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/event-types",
+    tag = "event-types",
+    request_body = EventTypeFields,
+    security(("admin" = [])),
+    responses(
+        (status = 201, description = "Created, version 1.", body = EventTypeView),
+        (status = 400, description = "`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid` (an unknown or wrongly typed field, `name`, `description`, `examples[i]`), `invalid_schema` (`schema`), `schema_mismatch` (an example, `examples[i]`).", body = ErrorBody),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "A type of this name exists (`conflict`, field `name`): PATCH it.", body = ErrorBody),
+    )
+)]
 pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let fields: EventTypeFields = parse_json(&body)?;
     let event_type = fields.into_checked(1, None)?;
@@ -129,6 +195,18 @@ pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     Ok(json(StatusCode::CREATED, &EventTypeView::of(&event_type)))
 }
 
+/// The catalogue, sorted by name, optionally one group's types.
+#[utoipa::path(
+    get,
+    path = "/api/v1/event-types",
+    tag = "event-types",
+    params(GroupFilter, PageParams),
+    security(("admin" = []), ("client" = [])),
+    responses(
+        (status = 200, description = "A page of types.", body = EventTypeList),
+        (status = 400, description = "`limit` out of range (`out_of_range`); `group` or `after` not a name (`invalid`).", body = ErrorBody),
+    )
+)]
 pub async fn list(state: AppState, _: Caller, query: HashMap<String, String>) -> ApiResult {
     let page = PageQuery::parse(&query)?;
     let group = query.get("group").map(String::as_str);
@@ -160,11 +238,35 @@ pub async fn list(state: AppState, _: Caller, query: HashMap<String, String>) ->
     Ok(json(StatusCode::OK, &list))
 }
 
+/// One event type.
+#[utoipa::path(
+    get,
+    path = "/api/v1/event-types/{name}",
+    tag = "event-types",
+    params(EventTypePath),
+    security(("admin" = []), ("client" = [])),
+    responses((status = 200, description = "The type.", body = EventTypeView))
+)]
 pub async fn get(name: String, state: AppState, _: Caller) -> ApiResult {
     let (event_type, _) = load(&state, &name).await?;
     Ok(json(StatusCode::OK, &EventTypeView::of(&event_type)))
 }
 
+/// Change a type (a JSON merge patch; a `schema` replaces the stored one); its version goes up.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/event-types/{name}",
+    tag = "event-types",
+    params(EventTypePath),
+    request_body = EventTypePatch,
+    security(("admin" = [])),
+    responses(
+        (status = 200, description = "The type as changed.", body = EventTypeView),
+        (status = 400, description = "`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid` (an unknown or wrongly typed field, `name`, `description`, `examples[i]`), `invalid_schema` (`schema`), `schema_mismatch` (an example, `examples[i]`); `invalid` for a body that is not an object or a new `name`.", body = ErrorBody),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The type changed meanwhile (`conflict`); send it again.", body = ErrorBody),
+    )
+)]
 pub async fn update(name: String, state: AppState, _: Admin, body: Bytes) -> ApiResult {
     let (stored, revision) = load(&state, &name).await?;
     let patch: Value = parse_json(&body)?;
@@ -194,6 +296,19 @@ pub async fn update(name: String, state: AppState, _: Admin, body: Bytes) -> Api
     Ok(json(StatusCode::OK, &EventTypeView::of(&event_type)))
 }
 
+/// Remove a type from the catalogue (webhooks subscribed to it keep their patterns).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/event-types/{name}",
+    tag = "event-types",
+    params(EventTypePath),
+    security(("admin" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 403, description = "Not an admin token (`forbidden`).", body = ErrorBody),
+        (status = 409, description = "The type changed meanwhile (`conflict`); send it again.", body = ErrorBody),
+    )
+)]
 pub async fn delete(name: String, state: AppState, _: Admin) -> ApiResult {
     let (_, revision) = load(&state, &name).await?;
     state

@@ -26,7 +26,7 @@ use edgehook_relay::sender::{Attempt, Sender};
 use edgehook_relay::verdict::Verdict;
 use edgehook_security::address_policy::AddressPolicy;
 use edgehook_security::sealing::SecretsKey;
-use edgehook_service::api_error::{ApiError, ApiResult, json};
+use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 
@@ -46,18 +46,22 @@ pub fn sender(addresses: Arc<AddressPolicy>, secrets: SecretsKey) -> Sender {
         .keeping_response_body(RESPONSE_BODY_EXCERPT)
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TestRequest {
+pub struct TestRequest {
+    /// The type to send (its first example is the data when none is given).
     #[serde(default)]
+    #[schema(value_type = Option<edgehook_domain::event_types::EventTypeName>)]
     event_type: Option<String>,
+    /// The event's data (a JSON object); checked against the type's schema.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     data: Option<EventData>,
 }
 
 /// The attempt, as the client sees it.
-#[derive(Serialize)]
-struct TestAttempt {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TestAttempt {
     /// The event's id, also its `webhook-id` header.
     event_id: String,
     event_type: String,
@@ -71,6 +75,23 @@ struct TestAttempt {
     delivered: bool,
 }
 
+/// Send one event to this webhook now, signed as deliveries are, and see the attempt (not
+/// stored, retried or recorded).
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{webhook_id}/test",
+    tag = "webhooks",
+    params(("webhook_id" = WebhookId, Path)),
+    request_body(content = Option<TestRequest>, description = "Optional: with no body, send `event_type`'s first example."),
+    security(("client" = [])),
+    responses(
+        (status = 200, description = "The attempt, whatever the endpoint answered.", body = TestAttempt),
+        (status = 400, description = "`required` (`event_type`, or `data` for a type without an example), \
+            `unknown_event_type`, `invalid` (`event_type`, `data` not an object), `schema_mismatch` (`data`), \
+            `malformed_json`, `too_deep`, `duplicate_key`.", body = ErrorBody),
+        (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
+    )
+)]
 pub async fn send(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let webhook = owned_webhook(&state, &client, &id).await?;
     let request: TestRequest = if body.is_empty() { TestRequest::default() } else { parse_json(&body)? };
