@@ -35,6 +35,52 @@ fn the_committed_documents_are_what_the_code_generates() {
     }
 }
 
+/// Every file of `dir`, by its path under `dir`, with its bytes (caches left out).
+fn tree(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.file_name().is_some_and(|name| name == "__pycache__") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.strip_prefix(dir).unwrap().to_owned(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn the_committed_python_client_is_what_the_generator_makes() {
+    let root = support::project_root();
+    let out = tempfile::tempdir().unwrap();
+    let generated = run(Command::new(venv_tool("openapi-python-client"))
+        .args(["generate", "--meta", "pdm", "--overwrite"])
+        .arg("--path")
+        .arg(root.join("openapi/all.json"))
+        .arg("--config")
+        .arg(root.join("clients/python/config.yaml"))
+        .arg("--output-path")
+        .arg(out.path().join("edgehook-client")));
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let committed = tree(&root.join("clients/python/edgehook-client"));
+    let fresh = tree(&out.path().join("edgehook-client"));
+    let differing: Vec<_> = fresh
+        .keys()
+        .chain(committed.keys())
+        .filter(|path| fresh.get(*path) != committed.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "clients/python differs from the generator's ({differing:?}): run `make clients`"
+    );
+}
+
 #[test]
 fn an_independent_validator_accepts_every_document() {
     for service in DOCUMENTS {
