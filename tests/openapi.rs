@@ -143,6 +143,16 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
     world.send("evt-fuzz-1", "payment.succeeded", json!({"amount": 1})).await;
     world.receiver.wait_for("/fuzzed", 1).await;
 
+    // Each service serves the document that is committed.
+    for (base_url, document) in [(&world.api.control_plane, "control-plane"), (&world.api.ingest, "ingest")] {
+        let served = reqwest::get(format!("{base_url}/api/v1/openapi.json")).await.unwrap();
+        assert_eq!(served.status(), 200);
+        let served: serde_json::Value = served.json().await.unwrap();
+        let path = support::project_root().join(format!("openapi/{document}.json"));
+        let committed: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(served, committed, "{document}: served and committed documents differ");
+    }
+
     let reports = tempfile::tempdir().unwrap();
     let control_plane = world.api.control_plane.clone();
     let admin = world.api.admin_token.clone();
