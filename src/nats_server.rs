@@ -101,6 +101,14 @@ impl ServerSpec {
         self
     }
 
+    /// A server sharing the machine with edgehook: fewer Go threads ([`go_max_procs`]).
+    pub fn embedded(self) -> Self {
+        match go_max_procs() {
+            Some(procs) => self.env("GOMAXPROCS", procs),
+            None => self,
+        }
+    }
+
     /// A file written beside the configuration, for it to `include`.
     pub fn file(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
         self.files.push((name.into(), text.into()));
@@ -150,7 +158,6 @@ impl NatsServer {
             .env("EDGEHOOK_NATS_PORT", spec.port.to_string())
             .env("EDGEHOOK_NATS_STORE_DIR", dir.join("jetstream"))
             .envs(spec.env.iter().map(|(key, value)| (key, value)))
-            .envs(go_max_procs())
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -215,15 +222,16 @@ impl NatsServer {
     }
 }
 
-/// The Go scheduler's thread count for an embedded server: half the machine's cores (at least
-/// one), unless the operator set `GOMAXPROCS`. The server shares the machine with edgehook, and
-/// Go keeps idle threads spinning for work: at a moderate rate that spinning was a fifth of the
-/// server's CPU (`bench steady --rate 500`: 480 -> 380 µs per delivered event on 2 cores, and
-/// no loss of throughput at `bench max`).
-fn go_max_procs() -> Option<(&'static str, String)> {
+/// The Go scheduler's thread count for a server embedded beside edgehook (`edgehook up`): half
+/// the machine's cores (at least one), unless the operator set `GOMAXPROCS`. Go keeps idle
+/// threads spinning for work, and on a machine shared with edgehook at a moderate rate that
+/// spinning was a fifth of the server's CPU (`bench steady --rate 500`: 480 -> 367 µs per
+/// delivered event on 2 cores, no loss of throughput at `bench max`). Servers of their own
+/// (clusters) keep Go's default.
+fn go_max_procs() -> Option<String> {
     if std::env::var_os("GOMAXPROCS").is_some() {
         return None;
     }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    Some(("GOMAXPROCS", (cores / 2).max(1).to_string()))
+    Some((cores / 2).max(1).to_string())
 }

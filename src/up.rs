@@ -58,7 +58,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     let logins = kept_logins(data_dir)?;
     let leaf_port = free_port().context("finding a free port")?;
-    let hub_spec = ServerSpec::hub(args.nats_port, leaf_port, logins.server_env()?);
+    let hub_spec = ServerSpec::hub(args.nats_port, leaf_port, logins.server_env()?).embedded();
     let hub = NatsServer::start(&binary, data_dir, hub_spec).await?;
     let hub_service_url = logins.service_url(&format!("127.0.0.1:{}", args.nats_port));
     let mut region_urls = BTreeMap::new();
@@ -70,7 +70,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             continue;
         }
         let port = free_port().context("finding a free port")?;
-        let spec = ServerSpec::region(&region.name, port, logins.leaf_url(&format!("127.0.0.1:{leaf_port}")));
+        let spec = ServerSpec::region(&region.name, port, logins.leaf_url(&format!("127.0.0.1:{leaf_port}")))
+            .embedded();
         match NatsServer::start(&binary, data_dir, spec).await {
             Ok(server) => {
                 region_urls.insert(region.name.clone(), server.url.clone());

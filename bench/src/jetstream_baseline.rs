@@ -113,7 +113,8 @@ pub async fn run(
     let logins = HubLogins::generate();
     let port = free_port().context("finding a free port")?;
     let leaf_port = free_port().context("finding a free port")?;
-    let spec = ServerSpec::hub(port, leaf_port, logins.server_env()?);
+    // As `edgehook up` runs it, on a machine shared with its clients.
+    let spec = ServerSpec::hub(port, leaf_port, logins.server_env()?).embedded();
     let server = NatsServer::start(&binary, &data_dir, spec).await?;
     let measured = measure(settings, stores, &server, &logins, port).await;
     server.stop().await;
