@@ -128,7 +128,8 @@ pub fn document(mut api: OpenApi) -> OpenApi {
 
 /// `GET /api/v1/openapi.json`: `document`, rendered once.
 pub fn route(document: &OpenApi) -> BoxedFilter<(HttpResponse,)> {
-    let json = document.to_pretty_json().expect("an OpenAPI document serializes");
+    // Shared, not copied, by each answer.
+    let json = bytes::Bytes::from(document.to_pretty_json().expect("an OpenAPI document serializes"));
     warp::path!("api" / "v1" / "openapi.json")
         .and(warp::get())
         .map(move || {
