@@ -120,6 +120,7 @@ async fn a_redrive_killed_between_publishing_and_deleting_sends_the_dead_letter_
         last_status_code: Some(500),
         last_error: None,
         dead_lettered_at: edgehook_domain::now(),
+        broke_order: false,
     };
     let subject = subjects::dead_letter("local", &client, &webhook_id);
     let stored =

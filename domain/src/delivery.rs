@@ -99,6 +99,10 @@ pub struct DeadLetter {
     pub last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub dead_lettered_at: OffsetDateTime,
+    /// It was given up on a FIFO webhook, whose next delivery then went: the order was broken
+    /// here (a redrive sends it after the deliveries queued meanwhile).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broke_order: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

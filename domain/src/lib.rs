@@ -7,7 +7,8 @@
 //! webhook and a relay records each attempt ([`delivery`]) and reports how an endpoint is doing
 //! ([`endpoint_health`]); edgehook itself sends clients a few events of its own
 //! ([`operational`]). [`ids`] types the identifiers, [`priority`] names the delivery tiers and
-//! [`validation`] is the field error every check returns.
+//! [`validation`] is the field error every check returns; [`ordering`] says which
+//! FIFO lane an event takes.
 //!
 //! This crate holds data and pure decisions only. Where it travels on NATS is the contract's
 //! (`edgehook-nats`); how it is signed, sealed or encrypted is `edgehook-security`'s. Keeping
@@ -22,6 +23,7 @@ pub mod event_types;
 pub mod filters;
 pub mod ids;
 pub mod operational;
+pub mod ordering;
 pub mod priority;
 pub mod source;
 pub mod validation;

@@ -12,6 +12,7 @@ use crate::event::Event;
 use crate::event_types;
 use crate::filters::Filters;
 use crate::ids::{ClientId, WebhookId};
+use crate::ordering::{self, Ordering};
 use crate::priority::Priority;
 use crate::validation::FieldError;
 
@@ -30,6 +31,13 @@ pub struct Webhook {
     /// The tier of its deliveries, unless an event says otherwise.
     #[serde(default)]
     pub priority: Priority,
+    /// FIFO or not ([`crate::ordering`]).
+    #[serde(default)]
+    pub ordering: Ordering,
+    /// A FIFO webhook's ordering key: a field of `data` (dots reach nested ones); events keep
+    /// their order per value of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering_key: Option<String>,
     pub status: WebhookStatus,
     /// How deliveries are signed.
     #[serde(default)]
@@ -305,6 +313,11 @@ impl Webhook {
             && event.client_id == self.client_id
             && self.selects_type(&event.event_type)
             && self.trigger_conditions.filters.matches_data(&event.data)
+    }
+
+    /// The FIFO lane `event` takes to this webhook; `None` when it is not FIFO.
+    pub fn fifo_lane(&self, event: &Event) -> Option<u32> {
+        self.ordering.is_fifo().then(|| ordering::lane(self.ordering_key.as_deref(), &event.data))
     }
 
     /// The tier `event` is delivered in to this webhook: the event's own, else the webhook's.

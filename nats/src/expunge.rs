@@ -2,7 +2,7 @@
 //!
 //! Why it is needed: a client may have to erase an event (its own customer's data, a payload
 //! sent by mistake), and the payload travels: ingest stores it in EVENTS, the router copies it
-//! into a task per webhook (the hub's DELIVERIES, each leaf region's `DLV_<r>`), a relay parks a
+//! into a task per webhook (the hub's DELIVERIES or, for a FIFO webhook, FIFO; each leaf region's `DLV_<r>`), a relay parks a
 //! copy to retry later (`PARK_<r>`) and dead-letters one that gave up (`DLQ_<r>`, the hub's
 //! DEAD_LETTERS). Attempt records carry no payload and stay.
 //!
@@ -30,6 +30,7 @@ use futures::StreamExt;
 use time::OffsetDateTime;
 
 use crate::region::Region;
+use crate::fifo::FIFO;
 use crate::streams::{DEAD_LETTERS, DELIVERIES, EVENTS};
 use crate::subjects;
 
@@ -90,6 +91,7 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
     let mut places = vec![
         hub(EVENTS, subjects::event(client), Copies::Event),
         hub(DELIVERIES, subjects::deliveries_of_client(client), Copies::Tasks),
+        hub(FIFO, subjects::fifo_of_client(client), Copies::Tasks),
         hub(DEAD_LETTERS, subjects::dead_letters_of_client(client), Copies::DeadLetters),
     ];
     for region in regions {
@@ -119,11 +121,11 @@ pub fn places(client: &ClientId, regions: &[Region]) -> Vec<Place> {
 }
 
 impl Place {
-    /// A leaf region's task stream (`DLV_<r>`) is a work queue: it takes no second consumer on
-    /// subjects its dispatch consumers read, so its messages (only the tasks still waiting) are
+    /// A leaf region's task stream (`DLV_<r>`) and the hub's FIFO queue are work queues: they
+    /// take no second consumer on subjects their consumers read, so its messages (only the tasks still waiting) are
     /// walked one get at a time instead. (The hub's DELIVERIES keeps tasks by age.)
     fn is_work_queue(&self) -> bool {
-        self.region.is_some() && self.copies == Copies::Tasks
+        self.copies == Copies::Tasks && (self.region.is_some() || self.stream == FIFO)
     }
 
     /// The JetStream context this place is reached with, from the hub's.
@@ -266,7 +268,7 @@ mod tests {
         assert!(local.iter().all(|place| place.region.is_none()));
         let leaf = places(&client, &[Region::leaf("eu").unwrap()]);
         let streams: Vec<&str> = leaf.iter().map(|place| place.stream.as_str()).collect();
-        assert_eq!(streams, ["EVENTS", "DELIVERIES", "DEAD_LETTERS", "PARK_eu", "DLV_eu", "DLQ_eu"]);
+        assert_eq!(streams, ["EVENTS", "DELIVERIES", "FIFO", "DEAD_LETTERS", "PARK_eu", "DLV_eu", "DLQ_eu"]);
         assert!(leaf[3..].iter().all(|place| place.region.as_ref().is_some_and(|r| r.name == "eu")));
     }
 }

@@ -122,6 +122,12 @@ impl<T: DeserializeOwned + Send + Sync + 'static> KvCache<T> {
         Ok(self.get(key))
     }
 
+    /// Changes each time the copy applies a change of the bucket (its value: the revision
+    /// applied), for followers that react to any change.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.inner.applied.subscribe()
+    }
+
     /// Values whose key starts with `prefix`, in key order, after key `after`, at most `limit`.
     pub fn range(&self, prefix: &str, after: Option<&str>, limit: usize) -> Vec<Arc<T>> {
         let entries = self.inner.entries.read().expect("kv cache lock");

@@ -9,6 +9,7 @@
 //!   tells how its work stands;
 //! - [`tasks`]: the one publisher of delivery tasks (routed, replayed, redriven, forwarded): their
 //!   subject, `Nats-Msg-Id`, attempt count and webhook version;
+//! - [`fifo`]: the FIFO webhooks' queue at the hub and its one-at-a-time lane consumers;
 //! - [`kv_cache`]: a local, watch-fed copy of a KV bucket with a read-your-writes barrier, and
 //!   a wait for a key to be at least as new as a task needs;
 //! - [`read`]: paged reads of a stream (history, replay); [`attempt_log`]: attempt records
@@ -29,6 +30,7 @@ pub mod attempt_log;
 mod co_located;
 pub mod connection;
 pub mod expunge;
+pub mod fifo;
 pub mod history_feed;
 pub mod kv_cache;
 pub mod read;

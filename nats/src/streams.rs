@@ -160,7 +160,7 @@ impl Contract {
         let jetstream = jetstream::new(client);
         let replication = Replication::detect(&jetstream, replicas).await?;
         let window = events_dedup_window.unwrap_or(EVENTS_DEDUP_WINDOW);
-        for config in [events_stream(window), deliveries_stream()] {
+        for config in [events_stream(window), deliveries_stream(), crate::fifo::fifo_stream()] {
             ensure_stream(&jetstream, config, &replication).await?;
         }
         if let Some(window) = events_dedup_window {

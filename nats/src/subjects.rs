@@ -6,6 +6,7 @@
 //! _INBOX.<source>.>                                 replies to a source (its inbox prefix)
 //! events.<client>                                   accepted events            stream EVENTS
 //! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
+//! fifo.<client>.<webhook>.<lane>                    a FIFO webhook's tasks      FIFO
 //! region <r> (captured by its own streams; the hub sources them):
 //! rgn.<r>.park.wait.<id>                            a task set aside (schedule) PARK_<r>
 //! rgn.<r>.park.due.<tier>.<client>.<webhook>        ... once due; DLV_<r> takes it back
@@ -23,6 +24,7 @@ use edgehook_domain::priority::Priority;
 
 pub const EVENTS_ALL: &str = "events.>";
 pub const DELIVERIES_ALL: &str = "deliveries.>";
+pub const FIFO_ALL: &str = "fifo.>";
 pub const INGEST_ALL: &str = "ingest.*";
 
 pub fn ingest(source: &SourceId) -> String {
@@ -40,6 +42,17 @@ pub fn event(client: &ClientId) -> String {
 
 pub fn delivery(region: &str, priority: Priority, client: &ClientId, webhook: &WebhookId) -> String {
     format!("deliveries.{region}.{}.{client}.{webhook}", priority.as_str())
+}
+
+/// A task of a FIFO webhook, in one of its lanes (`edgehook_domain::ordering`): at the hub,
+/// whatever the webhook's region, so that a lane's order survives the webhook moving.
+pub fn fifo(client: &ClientId, webhook: &WebhookId, lane: u32) -> String {
+    format!("fifo.{client}.{webhook}.{lane}")
+}
+
+/// Every FIFO task of a client (expunge).
+pub fn fifo_of_client(client: &ClientId) -> String {
+    format!("fifo.{client}.>")
 }
 
 /// What one tier's consumer of a region takes.

@@ -11,7 +11,9 @@
 //! | [`TaskPublisher::forwarded`] (a relay whose webhook moved) | `<routed id>:to:<region>` | the attempts made so far | the relay's copy, which shows the move |
 //!
 //! Every task goes on `deliveries.<webhook's region>.<tier>.<client>.<webhook>`
-//! ([`subjects::delivery`]; a forwarded one in the region its webhook moved to). The dedup window (DELIVERIES keeps ids one hour) makes each id's
+//! ([`subjects::delivery`]; a forwarded one in the region its webhook moved to), except a FIFO
+//! webhook's, which go to the lane of their event at the hub, `fifo.<client>.<webhook>.<lane>`
+//! ([`crate::fifo`]; never forwarded: a lane is the same from every region). The dedup window (DELIVERIES keeps ids one hour) makes each id's
 //! task once: routing an event twice, continuing a replay twice, redriving a dead letter again
 //! after a crash before its deletion, forwarding twice.
 //!
@@ -86,8 +88,8 @@ impl TaskPublisher {
             priority,
             webhook_version: webhook.version,
         };
-        self.send(subject_of(webhook, priority), routed_id(&event.message_id, &webhook.id), event, &task)
-            .await
+        let subject = subject_of(webhook, event, priority);
+        self.send(subject, routed_id(&event.message_id, &webhook.id), event, &task).await
     }
 
     /// `event`'s task for `webhook` again, from a replay.
@@ -132,7 +134,7 @@ impl TaskPublisher {
 
     /// `task`, made for `webhook`, on the webhook's region's subject.
     async fn send_task(&self, webhook: &Webhook, task: &DeliveryTask, message_id: String) -> PendingTask {
-        self.send(subject_of(webhook, task.priority), message_id, &task.event, task).await
+        self.send(subject_of(webhook, &task.event, task.priority), message_id, &task.event, task).await
     }
 
     /// Every task names its event in a header ([`expunge::EVENT_HEADER`]), so an expunge finds it.
@@ -152,8 +154,13 @@ impl TaskPublisher {
     }
 }
 
-fn subject_of(webhook: &Webhook, priority: Priority) -> String {
-    subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id)
+/// A FIFO webhook's tasks go to the lane of `event` in the hub's FIFO queue ([`crate::fifo`]),
+/// every other webhook's to its region's tier.
+fn subject_of(webhook: &Webhook, event: &Event, priority: Priority) -> String {
+    match webhook.fifo_lane(event) {
+        Some(lane) => subjects::fifo(&webhook.client_id, &webhook.id, lane),
+        None => subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id),
+    }
 }
 
 /// A task with nothing behind it: no attempts yet, made with `webhook` as it is now.

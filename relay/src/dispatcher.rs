@@ -6,6 +6,10 @@
 //! A task that may not go now is deferred: a `nak` with the delay the endpoint's state asks
 //! for (or, for a long wait, parked), so it waits in JetStream, not here. A relay that dies
 //! mid-attempt is covered by the consumer's `ack_wait`.
+//!
+//! FIFO webhooks' tasks come from their lanes instead ([`crate::fifo`], started here beside the
+//! tiers) and go through the same [`Dispatcher::dispatch`], settled by a [`Settler`] of their
+//! own queue.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,13 +24,14 @@ use edgehook_nats::kv_cache::{KvCache, Lookup};
 use edgehook_nats::streams::{RegionalContract, dispatch_consumer_name};
 use edgehook_nats::tasks::{TaskPublishError, TaskPublisher};
 use futures::StreamExt;
+use tokio::sync::watch;
 
 use crate::auto_disable::AutoDisable;
 use crate::endpoints::{Admission, Endpoints, Now};
 use crate::rate_limit::RateLimiter;
 use crate::sender::Sender;
 use crate::settlement::deferrals::Deferrals;
-use crate::settlement::{DeferReason, Position, Settler, Turn};
+use crate::settlement::{DeferReason, Position, Queue, Settler, Turn};
 use crate::tiers::Tiered;
 use crate::{Config, RelayError};
 
@@ -35,14 +40,15 @@ const REPLICATION_PATIENCE: Duration = Duration::from_secs(5);
 /// How often a task of a disabled webhook looks whether it was enabled again.
 const DISABLED_RECHECK: Duration = Duration::from_secs(10);
 
-struct Dispatcher {
+pub(crate) struct Dispatcher {
     region: String,
+    /// The hub, where FIFO lanes are.
+    hub: async_nats::jetstream::Context,
     endpoints: Endpoints,
     rate_limiter: RateLimiter,
     auto_disable: AutoDisable,
     webhooks: KvCache<Webhook>,
     sender: Sender,
-    settler: Settler,
 }
 
 pub async fn run(
@@ -51,6 +57,7 @@ pub async fn run(
     endpoints: Endpoints,
     rate_limiter: RateLimiter,
     deferrals: Arc<Deferrals>,
+    fifo_deferrals: Arc<Deferrals>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), RelayError> {
     let mut tiers = Vec::new();
@@ -84,26 +91,45 @@ pub async fn run(
             config.addresses.clone(),
             config.secrets.clone(),
         ),
-        settler: Settler::new(&contract, deferrals),
         region: contract.region.name.clone(),
+        hub: contract.hub.clone(),
     });
+    let settler = Settler::new(&contract, deferrals, Queue::Shared);
+    let (stop_fifo, fifo_stopped) = watch::channel(false);
+    let fifo_settler = Settler::new(&contract, fifo_deferrals, Queue::Fifo);
+    let fifo = tokio::spawn(crate::fifo::run(dispatcher.clone(), fifo_settler, fifo_stopped));
     messages
         .take_until(shutdown)
         .for_each_concurrent(config.concurrency, |message| {
-            let dispatcher = dispatcher.clone();
+            let (dispatcher, settler) = (dispatcher.clone(), &settler);
             async move {
                 match message {
-                    Ok(message) => dispatcher.dispatch(message).await,
+                    Ok(message) => dispatcher.dispatch(message, settler).await,
                     Err(error) => tracing::warn!(%error, "pulling deliveries"),
                 }
             }
         })
         .await;
+    let _ = stop_fifo.send(true);
+    let _ = fifo.await;
     Ok(())
 }
 
 impl Dispatcher {
-    async fn dispatch(&self, message: Message) {
+    pub(crate) fn hub(&self) -> &async_nats::jetstream::Context {
+        &self.hub
+    }
+
+    pub(crate) fn webhooks(&self) -> &KvCache<Webhook> {
+        &self.webhooks
+    }
+
+    pub(crate) fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// One turn of a task taken from a tier or a FIFO lane; `settler` is its queue's.
+    pub(crate) async fn dispatch(&self, message: Message, settler: &Settler) {
         let position = match Position::of(&message) {
             Ok(position) => position,
             Err(error) => {
@@ -115,46 +141,46 @@ impl Dispatcher {
             Ok(task) => task,
             Err(error) => {
                 tracing::error!(subject = %message.subject, %error, "unreadable delivery task dropped");
-                return self.settler.discard(&message).await;
+                return settler.discard(&message).await;
             }
         };
         let webhook = match self.webhook(&task).await {
             Lookup::Present(webhook) => webhook,
             Lookup::Deleted => {
                 tracing::info!(webhook_id = %task.webhook_id, "webhook deleted; delivery dropped");
-                return self.settler.settle(&message, position, task, Turn::WebhookDeleted).await;
+                return settler.settle(&message, position, task, Turn::WebhookDeleted).await;
             }
             Lookup::Unknown | Lookup::Outdated(_) => {
                 tracing::warn!(webhook_id = %task.webhook_id, "webhook (at the task's version) not replicated here yet; delivery postponed");
                 let turn = Turn::Deferred { delay: REPLICATION_PATIENCE, reason: DeferReason::NotReplicated };
-                return self.settler.settle(&message, position, task, turn).await;
+                return settler.settle(&message, position, task, turn).await;
             }
         };
         if webhook.region != self.region {
             let turn = Turn::Moved { region: &webhook.region, webhook_version: webhook.version };
-            return self.settler.settle(&message, position, task, turn).await;
+            return settler.settle(&message, position, task, turn).await;
         }
         match webhook.status {
             WebhookStatus::Active => {}
             WebhookStatus::Inactive => {
-                return self.settler.settle(&message, position, task, Turn::Inactive).await;
+                return settler.settle(&message, position, task, Turn::Inactive).await;
             }
             WebhookStatus::Disabled => {
                 let turn = Turn::Deferred { delay: DISABLED_RECHECK, reason: DeferReason::Disabled };
-                return self.settler.settle(&message, position, task, turn).await;
+                return settler.settle(&message, position, task, turn).await;
             }
         }
         let slot = match self.endpoints.admit(&webhook, Instant::now()) {
             Admission::Go(slot) => slot,
             Admission::Defer { delay, reason } => {
-                return self.settler.settle(&message, position, task, Turn::Deferred { delay, reason }).await;
+                return settler.settle(&message, position, task, Turn::Deferred { delay, reason }).await;
             }
         };
         if let Err(wait) = self.rate_limiter.acquire(webhook.id.as_str(), slot.rate()).await {
             let Admission::Defer { delay, reason } = slot.rate_limited(wait, Instant::now()) else {
                 unreachable!("a rate-limited slot is deferred")
             };
-            return self.settler.settle(&message, position, task, Turn::Deferred { delay, reason }).await;
+            return settler.settle(&message, position, task, Turn::Deferred { delay, reason }).await;
         }
 
         let answer = self.sender.send(&webhook, &task.event).await;
@@ -168,7 +194,7 @@ impl Dispatcher {
             });
         }
         let turn = Turn::Attempted { answer: &answer, retry: &webhook.retry_config };
-        self.settler.settle(&message, position, task, turn).await
+        settler.settle(&message, position, task, turn).await
     }
 
     /// The task's webhook, as this region's copy of the bucket holds it, at least as new as

@@ -19,6 +19,8 @@
 //!   each webhook's `rate_limit` across the region's relays (Redis) or in the relay;
 //!   [`health_reports`] tells the hub how each endpoint is doing; [`auto_disable`] turns off an
 //!   endpoint that failed too long.
+//! - [`fifo`] runs the lanes of the region's FIFO webhooks: each lane's tasks one at a time from
+//!   the hub's FIFO queue, through the same dispatcher, never parked.
 //! - [`heartbeat`] tells the hub the relay is alive; [`attempt_metrics`] are the per-attempt
 //!   metrics, their handles made once.
 //!
@@ -29,6 +31,7 @@ pub mod attempt_metrics;
 pub mod auto_disable;
 pub mod dispatcher;
 pub mod endpoints;
+pub mod fifo;
 pub mod health_reports;
 pub mod heartbeat;
 pub mod payload;
@@ -105,8 +108,12 @@ pub async fn run(
         .collect();
     let backlog = tokio::spawn(edgehook_service::ops::report_backlog(contract.jetstream.clone(), consumers));
     let deferrals = Arc::new(Deferrals::default());
-    let expiry = tokio::spawn(deferrals::keep_bounded(deferrals.clone(), contract.region.name.clone()));
-    let outcome = dispatcher::run(config, contract, endpoints, rate_limiter, deferrals, shutdown).await;
+    // FIFO lanes' tasks are in another stream, whose sequences are their own: their own map.
+    let fifo_deferrals = Arc::new(Deferrals::default());
+    let maps = vec![deferrals.clone(), fifo_deferrals.clone()];
+    let expiry = tokio::spawn(deferrals::keep_bounded(maps, contract.region.name.clone()));
+    let outcome =
+        dispatcher::run(config, contract, endpoints, rate_limiter, deferrals, fifo_deferrals, shutdown).await;
     heartbeat.abort();
     health.abort();
     backlog.abort();

@@ -14,5 +14,5 @@ pub mod deferrals;
 pub mod parking;
 pub mod settler;
 
-pub use decision::{DeferReason, Settlement, Turn, decide};
+pub use decision::{DeferReason, Queue, Settlement, Turn, decide};
 pub use settler::{Position, Settler};

@@ -19,6 +19,8 @@ pub struct Received {
     pub body: Bytes,
     /// When the request arrived.
     pub at: std::time::Instant,
+    /// The status it was answered with.
+    pub status: u16,
 }
 
 impl Received {
@@ -47,6 +49,8 @@ pub enum Reply {
 struct State {
     received: Vec<Received>,
     scripts: HashMap<String, VecDeque<Reply>>,
+    /// Per path: a request whose body contains the bytes gets the reply (before the script).
+    rules: HashMap<String, Vec<(Vec<u8>, Reply)>>,
 }
 
 pub struct Receiver {
@@ -77,17 +81,25 @@ impl Receiver {
                         .collect();
                     let reply = {
                         let mut state = state.lock().unwrap();
+                        let ruled = state.rules.get(&path).and_then(|rules| {
+                            rules.iter().find(|(needle, _)| contains(&body, needle)).map(|(_, reply)| reply.clone())
+                        });
+                        let reply = ruled.or_else(|| {
+                            let script = state.scripts.entry(path.clone()).or_default();
+                            if script.len() > 1 { script.pop_front() } else { script.front().cloned() }
+                        });
+                        let reply = reply.unwrap_or(Reply::Status(200));
                         state.received.push(Received {
-                            path: path.clone(),
+                            path,
                             headers,
                             body,
                             at: std::time::Instant::now(),
+                            status: reply.status(),
                         });
-                        let script = state.scripts.entry(path).or_default();
-                        if script.len() > 1 { script.pop_front() } else { script.front().cloned() }
+                        reply
                     };
                     arrived.notify_waiters();
-                    answer(reply.unwrap_or(Reply::Status(200))).await
+                    answer(reply).await
                 }
             });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -102,6 +114,18 @@ impl Receiver {
 
     pub fn script(&self, path: &str, replies: Vec<Reply>) {
         self.state.lock().unwrap().scripts.insert(path.to_owned(), replies.into());
+    }
+
+    /// Requests to `path` whose body contains `needle` are answered `reply`, whatever the
+    /// path's script says (and without taking a reply from it).
+    pub fn answer_bodies_containing(&self, path: &str, needle: &str, reply: Reply) {
+        let mut state = self.state.lock().unwrap();
+        state.rules.entry(path.to_owned()).or_default().push((needle.as_bytes().to_vec(), reply));
+    }
+
+    /// Forgets the rules of [`Self::answer_bodies_containing`] for `path`.
+    pub fn clear_rules(&self, path: &str) {
+        self.state.lock().unwrap().rules.remove(path);
     }
 
     pub fn received(&self, path: &str) -> Vec<Received> {
@@ -146,6 +170,21 @@ impl Receiver {
             );
         }
     }
+}
+
+impl Reply {
+    /// The status this reply answers with.
+    fn status(&self) -> u16 {
+        match self {
+            Reply::Status(status) | Reply::RetryAfter(status, _) => *status,
+            Reply::Hang(_) => 200,
+            Reply::Redirect(_) => 302,
+        }
+    }
+}
+
+fn contains(body: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && body.windows(needle.len()).any(|window| window == needle)
 }
 
 async fn answer(reply: Reply) -> warp::reply::Response {

@@ -171,6 +171,13 @@ impl Topology {
         }
     }
 
+    /// Kills (SIGKILL) the region's relay started first; the others keep running.
+    pub fn kill_one_relay(&mut self, name: &str) {
+        let relays = &mut self.region(name).relays;
+        assert!(!relays.is_empty(), "region {name} runs no relay");
+        relays.remove(0).kill();
+    }
+
     /// Kills the region: its relays, then its nats-server.
     pub fn kill_region(&mut self, name: &str) {
         self.stop_relays(name);

@@ -62,6 +62,9 @@ pub struct DeadLetterView {
     last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     dead_lettered_at: OffsetDateTime,
+    /// Given up on a FIFO webhook, whose next delivery then went: the order broke here (a
+    /// redrive sends it after what was queued meanwhile).
+    broke_order: bool,
     /// The event's `data`.
     #[schema(value_type = Object)]
     data: EventData,
@@ -127,6 +130,7 @@ pub async fn list(
             last_status_code: letter.last_status_code,
             last_error: letter.last_error,
             dead_lettered_at: letter.dead_lettered_at,
+            broke_order: letter.broke_order,
             data: letter.task.event.data,
         })
         .collect();

@@ -36,6 +36,7 @@ use bytes::Bytes;
 use edgehook_domain::endpoint_health::EndpointHealth;
 use edgehook_domain::event_types::{self, EventTypePattern};
 use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::ordering::{self, Ordering};
 use edgehook_domain::priority::Priority;
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_domain::webhook::{
@@ -94,6 +95,15 @@ pub struct WebhookFields {
     rate_limit: RateLimit,
     #[serde(default)]
     priority: Priority,
+    /// `fifo`: deliveries one at a time, in the order ingest accepted the events, a failing one
+    /// retried before the next goes (default `none`).
+    #[serde(default)]
+    ordering: Ordering,
+    /// With `fifo`: a field of `data` (dots reach nested ones, e.g. `order_id`); the order is
+    /// kept per value of it, and different values go in parallel (16 lanes).
+    #[serde(default)]
+    #[schema(max_length = 256, examples("order_id"))]
+    ordering_key: Option<String>,
     /// Default `active`.
     #[serde(default = "active")]
     #[schema(default = "active")]
@@ -125,6 +135,9 @@ pub struct WebhookPatch {
     retry_config: Option<RetryConfigPatch>,
     rate_limit: Option<RateLimitPatch>,
     priority: Option<Priority>,
+    ordering: Option<Ordering>,
+    #[schema(max_length = 256)]
+    ordering_key: Option<String>,
     status: Option<WebhookStatus>,
     /// Must stay the current scheme (`rotate-secret` changes it).
     signature: Option<Scheme>,
@@ -181,6 +194,8 @@ impl WebhookFields {
             retry_config: webhook.retry_config.clone(),
             rate_limit: webhook.rate_limit.clone(),
             priority: webhook.priority,
+            ordering: webhook.ordering,
+            ordering_key: webhook.ordering_key.clone(),
             status: webhook.status,
             signature: webhook.signature,
             encryption: webhook.encryption.clone(),
@@ -209,6 +224,7 @@ impl WebhookFields {
         }
         self.retry_config.validate().map_err(|error| error.under("retry_config"))?;
         self.rate_limit.validate().map_err(|error| error.under("rate_limit"))?;
+        ordering::validate(self.ordering, self.ordering_key.as_deref())?;
         if let Some(encryption) = &self.encryption {
             edgehook_security::jwe::RecipientKey::from_jwk(&encryption.jwk)
                 .map_err(|message| FieldError::invalid("jwk", message).under("encryption"))?;
@@ -234,6 +250,11 @@ pub struct WebhookView<'a> {
     retry_config: &'a RetryConfig,
     rate_limit: &'a RateLimit,
     priority: Priority,
+    ordering: Ordering,
+    /// A FIFO webhook's ordering key, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    ordering_key: Option<&'a str>,
     status: WebhookStatus,
     /// Why edgehook disabled it, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -282,6 +303,8 @@ impl<'a> WebhookView<'a> {
             retry_config: &webhook.retry_config,
             rate_limit: &webhook.rate_limit,
             priority: webhook.priority,
+            ordering: webhook.ordering,
+            ordering_key: webhook.ordering_key.as_deref(),
             status: webhook.status,
             disabled_reason: webhook.disabled_reason.as_deref(),
             health: None,
@@ -348,6 +371,8 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
         retry_config: fields.retry_config,
         rate_limit: fields.rate_limit,
         priority: fields.priority,
+        ordering: fields.ordering,
+        ordering_key: fields.ordering_key,
         status: fields.status,
         signature: fields.signature,
         encryption: fields.encryption,
@@ -488,6 +513,8 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         retry_config: fields.retry_config,
         rate_limit: fields.rate_limit,
         priority: fields.priority,
+        ordering: fields.ordering,
+        ordering_key: fields.ordering_key,
         disabled_reason: stored.disabled_reason.clone().filter(|_| fields.status == WebhookStatus::Disabled),
         disabled_at: stored.disabled_at.filter(|_| fields.status == WebhookStatus::Disabled),
         status: fields.status,

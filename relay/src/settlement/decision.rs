@@ -3,8 +3,11 @@
 //! region. This is where retries are decided (the retry budget, the backoff, `Retry-After`)
 //! and where a deferral becomes a `nak` or a parking.
 //!
-//! A pure function of what happened ([`Turn`]), the attempt number and the time: no I/O, no
-//! clock. [`super::settler`] asks it and makes the answer happen; every way a task leaves a
+//! A pure function of what happened ([`Turn`]), the attempt number, the queue the task came
+//! from ([`Queue`]) and the time: no I/O, no clock. A FIFO lane's task is never parked (a parked
+//! copy comes back behind newer tasks): every wait is a `nak` with its delay, which keeps the
+//! lane closed until the task comes back; a FIFO task is never forwarded either (its lane is
+//! the same from every region: it is put back for the webhook's region's relays to take). [`super::settler`] asks it and makes the answer happen; every way a task leaves a
 //! relay's hands goes through [`decide`].
 
 use std::time::Duration;
@@ -23,6 +26,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// Waits shorter than this are a `nak` with a delay; longer ones park
 /// ([`super::parking`]), so that waiting tasks never fill the consumer's ack-pending.
 pub const PARK_AFTER: Duration = Duration::from_secs(5);
+/// How soon a FIFO task whose webhook is now delivered from another region comes back (for
+/// that region's relays, which read the same lane).
+pub const OTHER_REGION_RECHECK: Duration = Duration::from_secs(1);
 /// When what a settlement produces cannot be stored (a dead letter, a forwarded task), the
 /// task comes back after this long.
 pub const STORE_RETRY_DELAY: Duration = Duration::from_secs(2);
@@ -41,17 +47,20 @@ pub enum DeferReason {
     Disabled,
     /// The webhook has not reached the region's copy of the webhooks bucket yet.
     NotReplicated,
+    /// A FIFO task whose webhook another region delivers now.
+    OtherRegion,
 }
 
 impl DeferReason {
     /// In the order of [`DeferReason::index`].
-    pub const ALL: [DeferReason; 6] = [
+    pub const ALL: [DeferReason; 7] = [
         Self::Saturated,
         Self::Paused,
         Self::CircuitOpen,
         Self::RateLimited,
         Self::Disabled,
         Self::NotReplicated,
+        Self::OtherRegion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +71,7 @@ impl DeferReason {
             Self::RateLimited => "rate_limited",
             Self::Disabled => "disabled",
             Self::NotReplicated => "not_replicated",
+            Self::OtherRegion => "other_region",
         }
     }
 
@@ -86,6 +96,15 @@ pub enum Turn<'a> {
     Attempted { answer: &'a Attempt, retry: &'a RetryConfig },
 }
 
+/// Where a task came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// Its region's tier consumers, shared by every webhook of the region.
+    Shared,
+    /// A FIFO webhook's lane (`edgehook_nats::fifo`), one task out at a time.
+    Fifo,
+}
+
 /// What to do with the task's message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Settlement {
@@ -97,13 +116,15 @@ pub enum Settlement {
     /// It comes back at `until` (`delay` from now) through the parking stream, carrying the
     /// attempts made so far.
     Park { delay: Duration, until: OffsetDateTime, attempts_made: u32, deferred: Option<DeferReason> },
-    /// It is given up: stored as a dead letter, then acknowledged.
+    /// It is given up: stored as a dead letter, then acknowledged; `broke_order` on a FIFO
+    /// lane, whose next task then goes.
     DeadLetter {
         reason: DeadLetterReason,
         attempts: u32,
         last_status_code: Option<u16>,
         last_error: Option<String>,
         at: OffsetDateTime,
+        broke_order: bool,
     },
     /// It continues in `region`, carrying the attempts made so far and the version of the
     /// webhook that showed the move: published there, then acknowledged.
@@ -111,26 +132,37 @@ pub enum Settlement {
 }
 
 /// `attempt` (1-based) is the attempt this delivery is, or would have been.
-pub fn decide(turn: Turn<'_>, attempt: u32, now: OffsetDateTime) -> Settlement {
+pub fn decide(turn: Turn<'_>, attempt: u32, queue: Queue, now: OffsetDateTime) -> Settlement {
     let made_before = attempt.saturating_sub(1);
+    let dead_letter = |reason, attempts, last: Option<&Attempt>| Settlement::DeadLetter {
+        reason,
+        attempts,
+        last_status_code: last.and_then(|answer| answer.status_code),
+        last_error: last.and_then(|answer| answer.error.clone()),
+        at: now,
+        broke_order: queue == Queue::Fifo,
+    };
     match turn {
         Turn::WebhookDeleted => Settlement::Ack,
+        Turn::Moved { .. } if queue == Queue::Fifo => {
+            Settlement::Nak { delay: OTHER_REGION_RECHECK, deferred: Some(DeferReason::OtherRegion) }
+        }
         Turn::Moved { region, webhook_version } => {
             Settlement::Forward { region: region.to_owned(), webhook_version, attempts_made: made_before }
         }
-        Turn::Inactive => dead_letter(DeadLetterReason::WebhookInactive, made_before, None, now),
-        Turn::Deferred { delay, reason } => come_back(delay, made_before, Some(reason), now),
+        Turn::Inactive => dead_letter(DeadLetterReason::WebhookInactive, made_before, None),
+        Turn::Deferred { delay, reason } => come_back(delay, made_before, Some(reason), queue, now),
         Turn::Attempted { answer, retry } => match answer.verdict {
             Verdict::Delivered => Settlement::Ack,
-            Verdict::Rejected => dead_letter(DeadLetterReason::Rejected, attempt, Some(answer), now),
+            Verdict::Rejected => dead_letter(DeadLetterReason::Rejected, attempt, Some(answer)),
             Verdict::Retryable { .. }
                 if attempt >= retry.max_attempts() || attempt >= MAX_DISPATCH_DELIVERIES =>
             {
-                dead_letter(DeadLetterReason::RetriesExhausted, attempt, Some(answer), now)
+                dead_letter(DeadLetterReason::RetriesExhausted, attempt, Some(answer))
             }
             Verdict::Retryable { retry_after } => {
                 let asked = retry_after.map_or(Duration::ZERO, |asked| asked.min(MAX_RETRY_AFTER));
-                come_back(retry.delay_after(attempt).max(asked), attempt, None, now)
+                come_back(retry.delay_after(attempt).max(asked), attempt, None, queue, now)
             }
         },
     }
@@ -140,27 +172,13 @@ fn come_back(
     delay: Duration,
     attempts_made: u32,
     deferred: Option<DeferReason>,
+    queue: Queue,
     now: OffsetDateTime,
 ) -> Settlement {
-    if delay >= PARK_AFTER {
+    if delay >= PARK_AFTER && queue == Queue::Shared {
         Settlement::Park { delay, until: now + delay, attempts_made, deferred }
     } else {
         Settlement::Nak { delay, deferred }
-    }
-}
-
-fn dead_letter(
-    reason: DeadLetterReason,
-    attempts: u32,
-    last: Option<&Attempt>,
-    at: OffsetDateTime,
-) -> Settlement {
-    Settlement::DeadLetter {
-        reason,
-        attempts,
-        last_status_code: last.and_then(|answer| answer.status_code),
-        last_error: last.and_then(|answer| answer.error.clone()),
-        at,
     }
 }
 
@@ -223,7 +241,7 @@ mod tests {
     }
 
     fn attempted(retry: &RetryConfig, attempt: u32, answer: &Attempt) -> Settlement {
-        decide(Turn::Attempted { answer, retry }, attempt, NOW)
+        decide(Turn::Attempted { answer, retry }, attempt, Queue::Shared, NOW)
     }
 
     fn nak(seconds: u64) -> Settlement {
@@ -297,7 +315,8 @@ mod tests {
                 attempts: 1,
                 last_status_code: Some(400),
                 last_error: Some("boom".into()),
-                at: NOW
+                at: NOW,
+                broke_order: false
             }
         );
     }
@@ -306,11 +325,11 @@ mod tests {
     fn a_deferral_comes_back_without_counting_as_an_attempt() {
         let short = Turn::Deferred { delay: Duration::from_millis(50), reason: DeferReason::Saturated };
         assert_eq!(
-            decide(short, 3, NOW),
+            decide(short, 3, Queue::Shared, NOW),
             Settlement::Nak { delay: Duration::from_millis(50), deferred: Some(DeferReason::Saturated) }
         );
         let long = Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Disabled };
-        let parked = decide(long, 3, NOW);
+        let parked = decide(long, 3, Queue::Shared, NOW);
         assert!(matches!(
             parked,
             Settlement::Park { attempts_made: 2, deferred: Some(DeferReason::Disabled), .. }
@@ -320,19 +339,20 @@ mod tests {
 
     #[test]
     fn a_task_whose_webhook_went_is_acked_moved_forwarded_or_inactive_dead_lettered() {
-        assert_eq!(decide(Turn::WebhookDeleted, 1, NOW), Settlement::Ack);
+        assert_eq!(decide(Turn::WebhookDeleted, 1, Queue::Shared, NOW), Settlement::Ack);
         assert_eq!(
-            decide(Turn::Moved { region: "us", webhook_version: 4 }, 3, NOW),
+            decide(Turn::Moved { region: "us", webhook_version: 4 }, 3, Queue::Shared, NOW),
             Settlement::Forward { region: "us".into(), webhook_version: 4, attempts_made: 2 }
         );
         assert_eq!(
-            decide(Turn::Inactive, 3, NOW),
+            decide(Turn::Inactive, 3, Queue::Shared, NOW),
             Settlement::DeadLetter {
                 reason: DeadLetterReason::WebhookInactive,
                 attempts: 2,
                 last_status_code: None,
                 last_error: None,
-                at: NOW
+                at: NOW,
+                broke_order: false
             }
         );
     }
@@ -340,16 +360,39 @@ mod tests {
     #[test]
     fn what_cannot_be_stored_waits_in_the_consumer() {
         let parked =
-            decide(Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Paused }, 1, NOW);
+            decide(Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Paused }, 1, Queue::Shared, NOW);
         assert_eq!(
             parked.fallback(),
             Some(Settlement::Nak { delay: Duration::from_secs(10), deferred: Some(DeferReason::Paused) })
         );
-        let letter = decide(Turn::Inactive, 1, NOW);
+        let letter = decide(Turn::Inactive, 1, Queue::Shared, NOW);
         assert_eq!(letter.fallback(), Some(Settlement::Nak { delay: STORE_RETRY_DELAY, deferred: None }));
         let forward = Settlement::Forward { region: "us".into(), webhook_version: 1, attempts_made: 0 };
         assert_eq!(forward.fallback(), letter.fallback());
         assert_eq!(Settlement::Ack.fallback(), None);
+    }
+
+    #[test]
+    fn a_fifo_task_waits_in_its_lane_and_a_dead_letter_says_it_broke_the_order() {
+        let fifo = |turn, attempt| decide(turn, attempt, Queue::Fifo, NOW);
+        let slow = RetryConfig { initial_delay_ms: 6_000, max_delay_ms: 3_600_000, ..retry(3) };
+        let failed = failing();
+        assert_eq!(fifo(Turn::Attempted { answer: &failed, retry: &slow }, 2), nak(12), "never parked");
+        let disabled = Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Disabled };
+        assert_eq!(
+            fifo(disabled, 1),
+            Settlement::Nak { delay: Duration::from_secs(10), deferred: Some(DeferReason::Disabled) }
+        );
+        assert_eq!(
+            fifo(Turn::Moved { region: "us", webhook_version: 4 }, 1),
+            Settlement::Nak { delay: OTHER_REGION_RECHECK, deferred: Some(DeferReason::OtherRegion) },
+            "a lane is read from every region: never forwarded"
+        );
+        assert!(matches!(
+            fifo(Turn::Attempted { answer: &failed, retry: &slow }, 4),
+            Settlement::DeadLetter { reason: DeadLetterReason::RetriesExhausted, broke_order: true, .. }
+        ));
+        assert!(matches!(fifo(Turn::Inactive, 1), Settlement::DeadLetter { broke_order: true, .. }));
     }
 
     #[test]

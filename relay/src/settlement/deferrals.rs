@@ -90,14 +90,16 @@ impl Deferrals {
     }
 }
 
-/// Drops expired entries every [`EXPIRY_INTERVAL`], forever, and shows how many are left in
-/// the gauge `edgehook_deferred_tasks_tracked`.
-pub async fn keep_bounded(deferrals: Arc<Deferrals>, region: String) {
+/// Drops expired entries of each map (one per queue: the tiers', the FIFO lanes') every
+/// [`EXPIRY_INTERVAL`], forever, and shows how many are left in all in the gauge
+/// `edgehook_deferred_tasks_tracked`.
+pub async fn keep_bounded(maps: Vec<Arc<Deferrals>>, region: String) {
     let tracked = metrics::gauge!("edgehook_deferred_tasks_tracked", "region" => region);
     let mut ticks = tokio::time::interval(EXPIRY_INTERVAL);
     loop {
         ticks.tick().await;
-        tracked.set(deferrals.expire(Instant::now()) as f64);
+        let now = Instant::now();
+        tracked.set(maps.iter().map(|deferrals| deferrals.expire(now)).sum::<usize>() as f64);
     }
 }
 

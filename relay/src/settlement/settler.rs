@@ -25,7 +25,7 @@ use edgehook_nats::tasks::TaskPublisher;
 use metrics::Counter;
 use time::OffsetDateTime;
 
-use super::decision::{DeferReason, Settlement, Turn, decide};
+use super::decision::{DeferReason, Queue, Settlement, Turn, decide};
 use super::deferrals::Deferrals;
 use super::parking::Parking;
 use crate::attempt_metrics::AttemptMetrics;
@@ -61,6 +61,8 @@ impl Position {
 
 pub struct Settler {
     region: String,
+    /// The queue whose tasks this settler settles (a FIFO lane's are never parked).
+    queue: Queue,
     deferrals: Arc<Deferrals>,
     parking: Parking,
     recorder: Recorder,
@@ -72,7 +74,8 @@ pub struct Settler {
 }
 
 impl Settler {
-    pub fn new(contract: &RegionalContract, deferrals: Arc<Deferrals>) -> Self {
+    /// `deferrals`: of the tasks of `queue` (keyed by stream sequence, so one map per stream).
+    pub fn new(contract: &RegionalContract, deferrals: Arc<Deferrals>, queue: Queue) -> Self {
         let region = contract.region.name.clone();
         let deferred = DeferReason::ALL.map(|reason| {
             metrics::counter!(
@@ -89,6 +92,7 @@ impl Settler {
             metrics: AttemptMetrics::new(&region),
             deferred,
             region,
+            queue,
         }
     }
 
@@ -102,7 +106,7 @@ impl Settler {
     pub async fn settle(&self, message: &Message, position: Position, task: DeliveryTask, turn: Turn<'_>) {
         let now = edgehook_domain::now();
         let attempt = self.attempt(&task, position);
-        let settlement = decide(turn, attempt, now);
+        let settlement = decide(turn, attempt, self.queue, now);
         if let Turn::Attempted { answer, .. } = turn
             && !self.record(&task, attempt, answer, &settlement, now).await
         {
@@ -139,7 +143,7 @@ impl Settler {
                     }
                 }
             }
-            Settlement::DeadLetter { reason, attempts, last_status_code, last_error, at } => {
+            Settlement::DeadLetter { reason, attempts, last_status_code, last_error, at, broke_order } => {
                 let letter = DeadLetter {
                     task,
                     reason: *reason,
@@ -147,6 +151,7 @@ impl Settler {
                     last_status_code: *last_status_code,
                     last_error: last_error.clone(),
                     dead_lettered_at: *at,
+                    broke_order: *broke_order,
                 };
                 self.give_up(&letter).await
             }
