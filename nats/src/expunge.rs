@@ -29,8 +29,8 @@ use edgehook_domain::ids::ClientId;
 use futures::StreamExt;
 use time::OffsetDateTime;
 
-use crate::region::Region;
 use crate::fifo::FIFO;
+use crate::region::Region;
 use crate::streams::{DEAD_LETTERS, DELIVERIES, EVENTS};
 use crate::subjects;
 

@@ -58,12 +58,14 @@ pub(crate) async fn run(dispatcher: Arc<Dispatcher>, settler: Settler, mut stop:
         running.retain(|lane, (stop_lane, handle)| {
             let keep = wanted.contains(lane) && !handle.is_finished();
             if !keep {
+                tracing::info!(consumer = %lane.consumer_name(), "FIFO lane stopping");
                 let _ = stop_lane.send(true);
             }
             keep
         });
         for lane in wanted {
             running.entry(lane.clone()).or_insert_with(|| {
+                tracing::info!(consumer = %lane.consumer_name(), "FIFO lane starting");
                 let (stop_lane, stopped) = watch::channel(false);
                 let lane_loop = run_lane(lane, hub.clone(), dispatcher.clone(), settler.clone(), stopped);
                 (stop_lane, tokio::spawn(lane_loop))
@@ -110,7 +112,11 @@ fn lanes_of(webhook: &Webhook) -> std::ops::Range<u32> {
 /// Looks at the queue's lane consumers of webhooks delivered here: lanes no longer used that
 /// still hold tasks are returned (to drain), those left empty are deleted; a deleted webhook's
 /// lanes are purged and their consumers deleted.
-async fn sweep_consumers(hub: &jetstream::Context, webhooks: &KvCache<Webhook>, region: &str) -> BTreeSet<Lane> {
+async fn sweep_consumers(
+    hub: &jetstream::Context,
+    webhooks: &KvCache<Webhook>,
+    region: &str,
+) -> BTreeSet<Lane> {
     let mut draining = BTreeSet::new();
     let stream = match hub.get_stream(FIFO).await {
         Ok(stream) => stream,
@@ -138,7 +144,9 @@ async fn sweep_consumers(hub: &jetstream::Context, webhooks: &KvCache<Webhook>, 
                 }
                 let _ = stream.delete_consumer(&info.name).await;
             }
-            Lookup::Present(webhook) if webhook.region == region && !lanes_of(&webhook).contains(&lane.lane) => {
+            Lookup::Present(webhook)
+                if webhook.region == region && !lanes_of(&webhook).contains(&lane.lane) =>
+            {
                 if held > 0 {
                     draining.insert(lane);
                 } else if let Err(error) = stream.delete_consumer(&info.name).await {

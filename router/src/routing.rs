@@ -7,8 +7,9 @@
 //!
 //! Each task is made by `edgehook_nats::tasks` (subject, `Nats-Msg-Id` `<message_id>:<webhook_id>`,
 //! so an event routed twice still makes each task once, and the webhook version matched, which
-//! the relay waits for before it signs). The tasks of a batch are all sent before their
-//! acknowledgements are awaited, and an event is acknowledged only after every task is stored.
+//! the relay waits for before it signs). The tasks of a batch are all sent, in the order of
+//! the events, before their acknowledgements are awaited, and an event is acknowledged only
+//! after every task is stored.
 
 use std::future::Future;
 use std::time::Duration;
@@ -21,7 +22,7 @@ use edgehook_domain::webhook::Webhook;
 use edgehook_nats::Contract;
 use edgehook_nats::kv_cache::KvCache;
 use edgehook_nats::streams::{EVENTS, ROUTER_CONSUMER};
-use edgehook_nats::tasks::TaskPublisher;
+use edgehook_nats::tasks::{PendingTask, TaskPublisher};
 use futures::StreamExt;
 use serde_json::value::RawValue;
 
@@ -72,13 +73,31 @@ pub async fn run(contract: Contract, shutdown: impl Future<Output = ()> + Send) 
             }
             continue;
         }
-        futures::future::join_all(messages.iter().map(|message| route(&tasks, &webhooks, message))).await;
+        // Sent one event after the other, so that tasks are stored in the order the events
+        // were accepted (a FIFO webhook's lane keeps that order); acknowledged concurrently.
+        let mut routed = Vec::with_capacity(messages.len());
+        for message in &messages {
+            routed.push(route(&tasks, &webhooks, message).await);
+        }
+        futures::future::join_all(routed.into_iter().flatten().map(Routed::settle)).await;
     }
     backlog.abort();
     Ok(())
 }
 
-async fn route(tasks: &TaskPublisher, webhooks: &KvCache<Webhook>, message: &Message) {
+/// An event whose tasks are sent, their acknowledgements not awaited yet.
+struct Routed<'a> {
+    message: &'a Message,
+    event_id: String,
+    tasks: Vec<PendingTask>,
+}
+
+/// Sends the tasks of one event (`None`: the message was not an event, and is settled).
+async fn route<'a>(
+    tasks: &TaskPublisher,
+    webhooks: &KvCache<Webhook>,
+    message: &'a Message,
+) -> Option<Routed<'a>> {
     let parsed = serde_json::from_slice::<Event>(&message.payload)
         .and_then(|event| Ok((event, serde_json::from_slice::<&RawValue>(&message.payload)?)));
     let (event, stored_event) = match parsed {
@@ -86,23 +105,30 @@ async fn route(tasks: &TaskPublisher, webhooks: &KvCache<Webhook>, message: &Mes
         Err(error) => {
             tracing::error!(subject = %message.subject, %error, "unreadable event dropped");
             let _ = message.ack_with(AckKind::Term).await;
-            return;
+            return None;
         }
     };
     let targets = webhooks.range(&Webhook::client_prefix(&event.client_id), None, usize::MAX);
-    let mut stored = Vec::new();
+    let mut sent = Vec::new();
     for webhook in targets.iter().filter(|webhook| webhook.wants(&event)) {
-        stored.push(tasks.routed(webhook, &event, stored_event).await);
+        sent.push(tasks.routed(webhook, &event, stored_event).await);
     }
-    let mut all_stored = true;
-    for task in stored {
-        if let Err(error) = task.stored().await {
-            tracing::warn!(event_id = %event.event_id, %error, "storing a delivery task failed; routing again");
-            all_stored = false;
+    Some(Routed { message, event_id: event.event_id, tasks: sent })
+}
+
+impl Routed<'_> {
+    /// Acknowledges the event once every task is stored (else it comes back to be routed again).
+    async fn settle(self) {
+        let mut all_stored = true;
+        for task in self.tasks {
+            if let Err(error) = task.stored().await {
+                tracing::warn!(event_id = %self.event_id, %error, "storing a delivery task failed; routing again");
+                all_stored = false;
+            }
         }
-    }
-    let ack = if all_stored { AckKind::Ack } else { AckKind::Nak(Some(RETRY_DELAY)) };
-    if let Err(error) = message.ack_with(ack).await {
-        tracing::warn!(event_id = %event.event_id, %error, "acknowledging a routed event failed");
+        let ack = if all_stored { AckKind::Ack } else { AckKind::Nak(Some(RETRY_DELAY)) };
+        if let Err(error) = self.message.ack_with(ack).await {
+            tracing::warn!(event_id = %self.event_id, %error, "acknowledging a routed event failed");
+        }
     }
 }

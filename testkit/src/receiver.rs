@@ -82,7 +82,10 @@ impl Receiver {
                     let reply = {
                         let mut state = state.lock().unwrap();
                         let ruled = state.rules.get(&path).and_then(|rules| {
-                            rules.iter().find(|(needle, _)| contains(&body, needle)).map(|(_, reply)| reply.clone())
+                            rules
+                                .iter()
+                                .find(|(needle, _)| contains(&body, needle))
+                                .map(|(_, reply)| reply.clone())
                         });
                         let reply = ruled.or_else(|| {
                             let script = state.scripts.entry(path.clone()).or_default();

@@ -359,8 +359,12 @@ mod tests {
 
     #[test]
     fn what_cannot_be_stored_waits_in_the_consumer() {
-        let parked =
-            decide(Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Paused }, 1, Queue::Shared, NOW);
+        let parked = decide(
+            Turn::Deferred { delay: Duration::from_secs(10), reason: DeferReason::Paused },
+            1,
+            Queue::Shared,
+            NOW,
+        );
         assert_eq!(
             parked.fallback(),
             Some(Settlement::Nak { delay: Duration::from_secs(10), deferred: Some(DeferReason::Paused) })
