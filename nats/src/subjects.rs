@@ -6,6 +6,7 @@
 //! _INBOX.<source>.>                                 replies to a source (its inbox prefix)
 //! events.<client>                                   accepted events            stream EVENTS
 //! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
+//! deliveries.<region>.poll.<client>.<webhook>       ... of a poll webhook (no tier)
 //! region <r> (captured by its own streams; the hub sources them):
 //! rgn.<r>.park.wait.<id>                            a task set aside (schedule) PARK_<r>
 //! rgn.<r>.park.due.<tier>.<client>.<webhook>        ... once due; DLV_<r> takes it back
@@ -40,6 +41,13 @@ pub fn event(client: &ClientId) -> String {
 
 pub fn delivery(region: &str, priority: Priority, client: &ClientId, webhook: &WebhookId) -> String {
     format!("deliveries.{region}.{}.{client}.{webhook}", priority.as_str())
+}
+
+/// A poll webhook's tasks: in its region's delivery stream like every task, but outside the
+/// tiers' subjects, so no relay takes them; the webhook's own `poll-<webhook>` consumer does
+/// (`edgehook_nats::streams::poll_consumer`).
+pub fn poll(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("deliveries.{region}.poll.{client}.{webhook}")
 }
 
 /// What one tier's consumer of a region takes.

@@ -11,7 +11,10 @@
 //! | [`TaskPublisher::forwarded`] (a relay whose webhook moved) | `<routed id>:to:<region>` | the attempts made so far | the relay's copy, which shows the move |
 //!
 //! Every task goes on `deliveries.<webhook's region>.<tier>.<client>.<webhook>`
-//! ([`subjects::delivery`]; a forwarded one in the region its webhook moved to). The dedup window (DELIVERIES keeps ids one hour) makes each id's
+//! ([`subjects::delivery`]; a forwarded one in the region its webhook moved to), or, for a
+//! poll webhook, on `deliveries.<region>.poll.<client>.<webhook>` ([`subjects::poll`]), where
+//! no relay looks (a relay forwards a task of a poll webhook it finds on a tier's subject there,
+//! id `<routed id>:to:<region>:poll`). The dedup window (DELIVERIES keeps ids one hour) makes each id's
 //! task once: routing an event twice, continuing a replay twice, redriving a dead letter again
 //! after a crash before its deletion, forwarding twice.
 //!
@@ -28,7 +31,7 @@ use edgehook_domain::delivery::{DeadLetter, DeliveryTask, RoutedTask};
 use edgehook_domain::event::Event;
 use edgehook_domain::ids::{MessageId, WebhookId};
 use edgehook_domain::priority::Priority;
-use edgehook_domain::webhook::Webhook;
+use edgehook_domain::webhook::{Delivery, Webhook};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -113,10 +116,12 @@ impl TaskPublisher {
     /// `webhook_version` is the version of the forwarding relay's copy, which shows the move:
     /// the new region delivers the task only with a copy at least as new, so it never sends
     /// the task back (whose id the hub would then drop as a duplicate of the first forward).
+    /// A poll webhook's task (`delivery`) goes to the region's poll subject.
     pub async fn forwarded(
         &self,
         task: &DeliveryTask,
         region: &str,
+        delivery: Delivery,
         webhook_version: u64,
         attempts_made: u32,
     ) -> PendingTask {
@@ -125,8 +130,15 @@ impl TaskPublisher {
             webhook_version: webhook_version.max(task.webhook_version),
             ..task.clone()
         };
-        let message_id = format!("{}:to:{region}", routed_id(&task.event.message_id, &task.webhook_id));
-        let subject = subjects::delivery(region, task.priority, &task.event.client_id, &task.webhook_id);
+        let mut message_id = format!("{}:to:{region}", routed_id(&task.event.message_id, &task.webhook_id));
+        let client = &task.event.client_id;
+        let subject = match delivery {
+            Delivery::Push => subjects::delivery(region, task.priority, client, &task.webhook_id),
+            Delivery::Poll => {
+                message_id.push_str(":poll");
+                subjects::poll(region, client, &task.webhook_id)
+            }
+        };
         self.send(subject, message_id, &task.event, &forwarded).await
     }
 
@@ -153,7 +165,10 @@ impl TaskPublisher {
 }
 
 fn subject_of(webhook: &Webhook, priority: Priority) -> String {
-    subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id)
+    match webhook.delivery {
+        Delivery::Poll => subjects::poll(&webhook.region, &webhook.client_id, &webhook.id),
+        Delivery::Push => subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id),
+    }
 }
 
 /// A task with nothing behind it: no attempts yet, made with `webhook` as it is now.
