@@ -12,7 +12,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats, test_send,
+    clients, dead_letters, deliveries, event_types, events, keys, poll, regions, replay, sources, stats, test_send,
     webhooks,
 };
 
@@ -41,6 +41,8 @@ use crate::handlers::{
         test_send::send,
         keys::rotate,
         keys::public_keys,
+        poll::poll,
+        poll::ack,
         deliveries::of_webhook,
         stats::of_webhook,
         dead_letters::list,
