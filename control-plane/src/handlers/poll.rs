@@ -316,8 +316,14 @@ pub async fn ack(id: WebhookId, state: AppState, client: ClientId, body: Bytes) 
 }
 
 /// What a PATCH may not change: a webhook's `delivery`, and a poll webhook's region (its
-/// queue stays in the region it was made in).
-pub fn check_patch(stored: &Webhook, delivery: Delivery, region: &str) -> Result<(), ApiError> {
+/// queue stays in the region it was made in; `None`: the default region).
+pub fn check_patch(
+    state: &AppState,
+    stored: &Webhook,
+    delivery: Delivery,
+    region: Option<&str>,
+) -> Result<(), ApiError> {
+    let region = region.unwrap_or(&state.default_region);
     if delivery != stored.delivery {
         let message = "`delivery` is set when a webhook is made: make a new webhook to change it";
         return Err(FieldError::invalid("delivery", message).into());

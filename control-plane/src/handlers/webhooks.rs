@@ -527,13 +527,13 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
     let mut merged = serde_json::to_value(WebhookFields::of(&stored)).expect("fields serialize");
     merge_patch(&mut merged, patch);
     let fields: WebhookFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
+    super::poll::check_patch(&state, &stored, fields.delivery, fields.region.as_deref())?;
     let (callback_url, region) = fields.validate(&state).await?;
     check_subscriptions(&state, &fields.event_types, &stored.event_types).await?;
     if fields.signature != stored.signature {
         let message = "the signature scheme changes with POST /api/v1/webhooks/{id}/rotate-secret";
         return Err(FieldError::invalid("signature", message).into());
     }
-    super::poll::check_patch(&stored, fields.delivery, &region)?;
     let url_changed = callback_url != stored.callback_url;
     let missed_since = missed_since(&stored, fields.status);
     let webhook = Webhook {
