@@ -160,7 +160,9 @@ async fn a_client_without_inbound_connections_polls_verifies_acknowledges_and_ge
         assert_eq!(message["attempt"], 2, "{message}");
         assert!(verifies(&secret, message));
     }
-    ack_all(&api, &token, &webhook_id, &second.values().cloned().collect::<Vec<_>>()).await;
+    // evt_p4 with its new id; evt_p3 with the id of its first fetch, whose visibility timeout
+    // passed: JetStream acknowledges by the task's sequence, so the old id still does.
+    ack_all(&api, &token, &webhook_id, &[second["evt_p4"].clone(), first["evt_p3"].clone()]).await;
     let started = Instant::now();
     assert_eq!(poll(&api, &token, &webhook_id, "max=100&wait=3s").await, Vec::<Value>::new());
     assert!(started.elapsed() >= Duration::from_secs(3) - Duration::from_millis(100));
@@ -312,4 +314,6 @@ async fn a_poll_webhook_in_a_leaf_region_is_polled_through_the_hub() {
     // Deleting the webhook removes its queue (consumer and tasks) in the region.
     let (status, _) = api.call(Method::DELETE, &path, Some(&token), None).await;
     assert_eq!(status, 204);
+    let (status, _) = api.call(Method::GET, &format!("{path}/poll"), Some(&token), None).await;
+    assert_eq!(status, 404);
 }
