@@ -24,7 +24,11 @@ async fn poll_webhook(api: &Api, token: &str, fields: Value) -> (String, String)
     let mut body = json!({"delivery": "poll"});
     body.as_object_mut().unwrap().extend(fields.as_object().cloned().unwrap_or_default());
     let made = api.create_webhook(token, body).await;
-    assert_eq!((made["delivery"].clone(), made["callback_url"].clone()), (json!("poll"), Value::Null), "{made}");
+    assert_eq!(
+        (made["delivery"].clone(), made["callback_url"].clone()),
+        (json!("poll"), Value::Null),
+        "{made}"
+    );
     (made["webhook_id"].as_str().unwrap().to_owned(), made["signing_secret"].as_str().unwrap().to_owned())
 }
 
@@ -72,7 +76,12 @@ async fn send(api: &Api, source: &Source, client_id: &str, event_ids: &[String])
 
 /// Polls (each poll waiting up to a second) until `wanted` distinct events came; returns the
 /// messages by event id (the last of each).
-async fn poll_until(api: &Api, token: &str, webhook_id: &str, wanted: &HashSet<String>) -> HashMap<String, Value> {
+async fn poll_until(
+    api: &Api,
+    token: &str,
+    webhook_id: &str,
+    wanted: &HashSet<String>,
+) -> HashMap<String, Value> {
     let mut got = HashMap::new();
     let deadline = Instant::now() + support::WAIT;
     while got.len() < wanted.len() {
@@ -97,7 +106,8 @@ async fn a_client_without_inbound_connections_polls_verifies_acknowledges_and_ge
         let token = token.clone();
         async move { api.call(Method::POST, "/api/v1/webhooks", Some(&token), Some(body)).await }
     };
-    let (status, refused) = made(json!({"delivery": "poll", "callback_url": "https://example.com/hook"})).await;
+    let (status, refused) =
+        made(json!({"delivery": "poll", "callback_url": "https://example.com/hook"})).await;
     assert_eq!((status, refused["error"]["field"].clone()), (400, json!("callback_url")), "{refused}");
     let (status, refused) = made(json!({"event_types": []})).await;
     assert_eq!(
@@ -106,21 +116,33 @@ async fn a_client_without_inbound_connections_polls_verifies_acknowledges_and_ge
         "{refused}"
     );
     let (status, refused) = made(json!({"delivery": "poll", "poll": {"visibility_timeout_ms": 10}})).await;
-    assert_eq!((status, refused["error"]["field"].clone()), (400, json!("poll.visibility_timeout_ms")), "{refused}");
+    assert_eq!(
+        (status, refused["error"]["field"].clone()),
+        (400, json!("poll.visibility_timeout_ms")),
+        "{refused}"
+    );
 
-    let retry = json!({"max_retries": 10, "initial_delay_ms": 100, "max_delay_ms": 1000, "backoff_multiplier": 2.0});
+    let retry =
+        json!({"max_retries": 10, "initial_delay_ms": 100, "max_delay_ms": 1000, "backoff_multiplier": 2.0});
     let (webhook_id, secret) =
-        poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 2000}, "retry_config": retry})).await;
+        poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 2000}, "retry_config": retry}))
+            .await;
     let (other_id, _) = poll_webhook(&api, &token, json!({"event_types": ["nothing.ever"]})).await;
     let path = format!("/api/v1/webhooks/{webhook_id}");
-    let (status, refused) = api.call(Method::PATCH, &path, Some(&token), Some(json!({"delivery": "push"}))).await;
+    let (status, refused) =
+        api.call(Method::PATCH, &path, Some(&token), Some(json!({"delivery": "push"}))).await;
     assert_eq!((status, refused["error"]["field"].clone()), (400, json!("delivery")), "{refused}");
     let (status, patched) =
         api.call(Method::PATCH, &path, Some(&token), Some(json!({"description": "polled"}))).await;
-    assert_eq!((status, patched["callback_url"].clone(), patched["poll"].clone()), (200, Value::Null, json!({"visibility_timeout_ms": 2000})), "{patched}");
+    assert_eq!(
+        (status, patched["callback_url"].clone(), patched["poll"].clone()),
+        (200, Value::Null, json!({"visibility_timeout_ms": 2000})),
+        "{patched}"
+    );
     for query in ["max=0", "max=101", "wait=31s", "wait=soon"] {
-        let (status, _) =
-            api.call(Method::GET, &format!("/api/v1/webhooks/{webhook_id}/poll?{query}"), Some(&token), None).await;
+        let (status, _) = api
+            .call(Method::GET, &format!("/api/v1/webhooks/{webhook_id}/poll?{query}"), Some(&token), None)
+            .await;
         assert_eq!(status, 400, "{query}");
     }
 
@@ -181,7 +203,10 @@ async fn a_client_without_inbound_connections_polls_verifies_acknowledges_and_ge
 
     // A push webhook is not polled.
     let push = api
-        .create_webhook(&token, json!({"callback_url": "http://127.0.0.1:9/hook", "event_types": ["nothing.ever"]}))
+        .create_webhook(
+            &token,
+            json!({"callback_url": "http://127.0.0.1:9/hook", "event_types": ["nothing.ever"]}),
+        )
         .await;
     let path = format!("/api/v1/webhooks/{}/poll", push["webhook_id"].as_str().unwrap());
     let (status, refused) = api.call(Method::GET, &path, Some(&token), None).await;
@@ -195,7 +220,8 @@ async fn a_delivery_polled_more_often_than_the_retry_budget_is_dead_lettered_and
     let (client_id, token, source) = tenant(&api).await;
     let retry = json!({"max_retries": 1});
     let (webhook_id, _) =
-        poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 1000}, "retry_config": retry})).await;
+        poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 1000}, "retry_config": retry}))
+            .await;
     send(&api, &source, &client_id, &["evt_never_acked".to_owned()]).await;
 
     // Two fetches (the budget), never acknowledged; the third finds a dead letter instead.
@@ -258,7 +284,8 @@ async fn ten_thousand_events_are_polled_and_acknowledged_without_loss_or_duplica
     let up = Up::start().await;
     let api = Api::new(&up.credentials);
     let (client_id, token, source) = tenant(&api).await;
-    let (webhook_id, _) = poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 60_000}})).await;
+    let (webhook_id, _) =
+        poll_webhook(&api, &token, json!({"poll": {"visibility_timeout_ms": 60_000}})).await;
 
     let ids: Vec<String> = (0..EVENTS).map(|n| format!("evt_{n:05}")).collect();
     for batch in ids.chunks(1_000) {
@@ -291,7 +318,8 @@ async fn a_poll_webhook_in_a_leaf_region_is_polled_through_the_hub() {
     let (webhook_id, secret) =
         poll_webhook(&api, &token, json!({"region": "eu", "poll": {"visibility_timeout_ms": 2000}})).await;
     let path = format!("/api/v1/webhooks/{webhook_id}");
-    let (status, refused) = api.call(Method::PATCH, &path, Some(&token), Some(json!({"region": "local"}))).await;
+    let (status, refused) =
+        api.call(Method::PATCH, &path, Some(&token), Some(json!({"region": "local"}))).await;
     assert_eq!((status, refused["error"]["field"].clone()), (400, json!("region")), "{refused}");
 
     let ids: Vec<String> = (0..3).map(|n| format!("evt_eu{n}")).collect();

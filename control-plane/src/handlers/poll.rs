@@ -174,7 +174,12 @@ pub enum AckOutcome {
         (status = 409, description = "A push webhook (`not_a_poll_webhook`).", body = ErrorBody),
     )
 )]
-pub async fn poll(id: WebhookId, state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
+pub async fn poll(
+    id: WebhookId,
+    state: AppState,
+    client: ClientId,
+    query: HashMap<String, String>,
+) -> ApiResult {
     let (max, wait) = parse_query(&query)?;
     let webhook = poll_webhook(&state, &client, &id).await?;
     let (region, jetstream) = region_of(&state, &webhook)?;
@@ -291,7 +296,10 @@ pub async fn ack(id: WebhookId, state: AppState, client: ClientId, body: Bytes) 
         .enumerate()
         .map(|(index, ack_id)| {
             ack_subject(ack_id, &stream, &consumer).ok_or_else(|| {
-                FieldError::invalid(format!("ack_ids[{index}]"), "not an ack id of a delivery polled from this webhook")
+                FieldError::invalid(
+                    format!("ack_ids[{index}]"),
+                    "not an ack id of a delivery polled from this webhook",
+                )
             })
         })
         .collect::<Result<Vec<String>, FieldError>>()?;
@@ -299,7 +307,9 @@ pub async fn ack(id: WebhookId, state: AppState, client: ClientId, body: Bytes) 
     let acks = subjects.into_iter().map(|subject| {
         let nats = nats.clone();
         async move {
-            match tokio::time::timeout(REGION_PATIENCE, nats.request(subject, Bytes::from_static(b"+ACK"))).await {
+            match tokio::time::timeout(REGION_PATIENCE, nats.request(subject, Bytes::from_static(b"+ACK")))
+                .await
+            {
                 Ok(Ok(_)) => AckOutcome::Acknowledged,
                 _ => AckOutcome::Unconfirmed,
             }
@@ -329,7 +339,8 @@ pub fn check_patch(
         return Err(FieldError::invalid("delivery", message).into());
     }
     if stored.is_poll() && region != stored.region {
-        let message = "a poll webhook's region is set when it is made: make a new webhook in the other region";
+        let message =
+            "a poll webhook's region is set when it is made: make a new webhook in the other region";
         return Err(FieldError::invalid("region", message).into());
     }
     Ok(())
@@ -353,7 +364,9 @@ pub async fn forget(state: &AppState, webhook: &Webhook) {
     match tokio::time::timeout(REGION_PATIENCE, cleanup).await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::warn!(webhook_id = %webhook.id, %error, "removing a poll webhook's queue"),
-        Err(_) => tracing::warn!(webhook_id = %webhook.id, "removing a poll webhook's queue: its region did not answer"),
+        Err(_) => {
+            tracing::warn!(webhook_id = %webhook.id, "removing a poll webhook's queue: its region did not answer")
+        }
     }
 }
 
@@ -364,7 +377,9 @@ fn parse_query(query: &HashMap<String, String>) -> Result<(usize, Duration), Api
         Some(raw) => match raw.parse::<usize>() {
             Ok(max @ 1..=MAX_BATCH) => max,
             Ok(_) => {
-                return Err(FieldError::new("max", "out_of_range", format!("must be 1 to {MAX_BATCH}")).into());
+                return Err(
+                    FieldError::new("max", "out_of_range", format!("must be 1 to {MAX_BATCH}")).into()
+                );
             }
             Err(_) => return Err(FieldError::invalid("max", format!("a number, 1 to {MAX_BATCH}")).into()),
         },
@@ -382,7 +397,8 @@ fn parse_query(query: &HashMap<String, String>) -> Result<(usize, Duration), Api
 }
 
 fn parse_wait(raw: &str) -> Option<Duration> {
-    let number = |digits: &str| (!digits.is_empty() && digits.len() <= 9).then(|| digits.parse::<u64>().ok())?;
+    let number =
+        |digits: &str| (!digits.is_empty() && digits.len() <= 9).then(|| digits.parse::<u64>().ok())?;
     if let Some(millis) = raw.strip_suffix("ms") {
         return number(millis).map(Duration::from_millis);
     }
@@ -403,12 +419,13 @@ async fn poll_webhook(state: &AppState, client: &ClientId, id: &WebhookId) -> Re
 }
 
 /// The webhook's region and the JetStream its delivery stream is in, from the hub.
-fn region_of<'a>(state: &'a AppState, webhook: &Webhook) -> Result<(&'a Region, jetstream::Context), ApiError> {
-    let region = state
-        .regions
-        .iter()
-        .find(|region| region.name == webhook.region)
-        .ok_or_else(|| ApiError::internal("finding the webhook's region", format!("no region {}", webhook.region)))?;
+fn region_of<'a>(
+    state: &'a AppState,
+    webhook: &Webhook,
+) -> Result<(&'a Region, jetstream::Context), ApiError> {
+    let region = state.regions.iter().find(|region| region.name == webhook.region).ok_or_else(|| {
+        ApiError::internal("finding the webhook's region", format!("no region {}", webhook.region))
+    })?;
     let jetstream = match region.is_co_located() {
         true => state.contract.jetstream.clone(),
         false => jetstream::with_domain(state.contract.jetstream.client(), &region.domain),
@@ -425,7 +442,8 @@ async fn consumer(
     jetstream: &jetstream::Context,
 ) -> Result<PullConsumer, ApiError> {
     let visibility = webhook.poll.clone().unwrap_or_default().visibility_timeout();
-    if let Some((made_with, consumer)) = state.poll.consumers.lock().expect("poll consumers lock").get(&webhook.id)
+    if let Some((made_with, consumer)) =
+        state.poll.consumers.lock().expect("poll consumers lock").get(&webhook.id)
         && *made_with == visibility
     {
         return Ok(consumer.clone());
@@ -437,7 +455,12 @@ async fn consumer(
         Ok(Err(error)) => return Err(ApiError::internal("opening the webhook's queue", error)),
         Err(_) => return Err(region_unreachable(region)),
     };
-    state.poll.consumers.lock().expect("poll consumers lock").insert(webhook.id.clone(), (visibility, consumer.clone()));
+    state
+        .poll
+        .consumers
+        .lock()
+        .expect("poll consumers lock")
+        .insert(webhook.id.clone(), (visibility, consumer.clone()));
     Ok(consumer)
 }
 
@@ -451,7 +474,11 @@ fn region_unreachable(region: &Region) -> ApiError {
 
 /// Up to `max` tasks: those there now; if none, the first to come within `wait` and those there
 /// with it. The wait pulls one task only, so a poll never leaves tasks pulled but unanswered.
-async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Vec<Message>, async_nats::Error> {
+async fn fetch(
+    consumer: &PullConsumer,
+    max: usize,
+    wait: Duration,
+) -> Result<Vec<Message>, async_nats::Error> {
     let mut fetched = take_ready(consumer, max).await?;
     if fetched.is_empty() && !wait.is_zero() {
         let mut first = consumer.batch().max_messages(1).expires(wait).messages().await?;
@@ -506,12 +533,20 @@ async fn dead_letter(
 ) {
     let subject = subjects::dead_letter(&region.name, &task.event.client_id, &task.webhook_id);
     let headers = expunge::event_headers(&task.event);
-    let letter =
-        DeadLetter { task, reason, attempts, last_status_code: None, last_error: Some(error), dead_lettered_at: at };
+    let letter = DeadLetter {
+        task,
+        reason,
+        attempts,
+        last_status_code: None,
+        last_error: Some(error),
+        dead_lettered_at: at,
+    };
     let payload = serde_json::to_vec(&letter).expect("dead letters serialize");
     let stored = async {
         let ack = state.contract.jetstream.publish_with_headers(subject, headers, payload.into()).await?;
-        tokio::time::timeout(REGION_PATIENCE, ack).await.map_err(|_| "no answer from the dead letters stream")??;
+        tokio::time::timeout(REGION_PATIENCE, ack)
+            .await
+            .map_err(|_| "no answer from the dead letters stream")??;
         Ok::<(), async_nats::Error>(())
     };
     match stored.await {
@@ -542,12 +577,15 @@ fn ack_subject(ack_id: &str, stream: &str, consumer: &str) -> Option<String> {
         _ => return None,
     };
     let plain = |token: &&str| {
-        !token.is_empty() && token.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        !token.is_empty()
+            && token.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
     };
     let numbers = &tokens[named + 2..named + 7];
     let ours = tokens[named] == stream && tokens[named + 1] == consumer;
-    (ours && tokens.iter().all(plain) && numbers.iter().all(|token| token.bytes().all(|b| b.is_ascii_digit())))
-        .then(|| format!("$JS.ACK.{subject}"))
+    (ours
+        && tokens.iter().all(plain)
+        && numbers.iter().all(|token| token.bytes().all(|b| b.is_ascii_digit())))
+    .then(|| format!("$JS.ACK.{subject}"))
 }
 
 #[cfg(test)]
@@ -581,10 +619,20 @@ mod tests {
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
         };
         assert_eq!(parse_query(&query(&[])).unwrap(), (DEFAULT_BATCH, Duration::ZERO));
-        assert_eq!(parse_query(&query(&[("max", "100"), ("wait", "20s")])).unwrap(), (100, Duration::from_secs(20)));
+        assert_eq!(
+            parse_query(&query(&[("max", "100"), ("wait", "20s")])).unwrap(),
+            (100, Duration::from_secs(20))
+        );
         assert_eq!(parse_query(&query(&[("wait", "500ms")])).unwrap().1, Duration::from_millis(500));
         assert_eq!(parse_query(&query(&[("wait", "3")])).unwrap().1, Duration::from_secs(3));
-        for bad in [[("max", "0")], [("max", "101")], [("max", "x")], [("wait", "31s")], [("wait", "1h")], [("wait", "")]] {
+        for bad in [
+            [("max", "0")],
+            [("max", "101")],
+            [("max", "x")],
+            [("wait", "31s")],
+            [("wait", "1h")],
+            [("wait", "")],
+        ] {
             assert!(parse_query(&query(&bad)).is_err(), "{bad:?}");
         }
     }

@@ -231,7 +231,10 @@ impl WebhookFields {
         };
         match (self.delivery, &self.poll) {
             (Delivery::Push, Some(_)) => {
-                return Err(FieldError::invalid("poll", "only a poll webhook (`delivery`: `poll`) has poll settings"));
+                return Err(FieldError::invalid(
+                    "poll",
+                    "only a poll webhook (`delivery`: `poll`) has poll settings",
+                ));
             }
             (_, Some(poll)) => poll.validate().map_err(|error| error.under("poll"))?,
             (_, None) => {}
