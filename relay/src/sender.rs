@@ -7,7 +7,9 @@
 //!
 //! The control plane's test send (`POST /api/v1/webhooks/{id}/test`) sends with this same
 //! client, so a test is signed, encrypted and guarded exactly as a delivery; it keeps more of
-//! the answer's body ([`Sender::keeping_response_body`]) to show it to the client.
+//! the answer's body ([`Sender::keeping_response_body`]) to show it to the client. Its poll
+//! endpoints render each polled message with [`Sender::render`], the one function that makes a
+//! delivery's body and signature, so a polled message verifies exactly as a POSTed one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
