@@ -345,3 +345,46 @@ async fn a_poll_webhook_in_a_leaf_region_is_polled_through_the_hub() {
     let (status, _) = api.call(Method::GET, &format!("{path}/poll"), Some(&token), None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_task_routed_to_a_push_tier_before_its_webhook_became_a_poll_webhook_is_moved_to_its_poll_queue() {
+    let up = Up::start().await;
+    let api = Api::new(&up.credentials);
+    let (client_id, token, source) = tenant(&api).await;
+    // A push webhook whose endpoint never answers: its task keeps coming back to a relay.
+    let closed = format!("http://127.0.0.1:{}/hook", support::free_port());
+    let retry =
+        json!({"max_retries": 20, "initial_delay_ms": 500, "max_delay_ms": 1000, "backoff_multiplier": 1.0});
+    let made = api.create_webhook(&token, json!({"callback_url": closed, "retry_config": retry})).await;
+    let (webhook_id, secret) = (
+        made["webhook_id"].as_str().unwrap().to_owned(),
+        made["signing_secret"].as_str().unwrap().to_owned(),
+    );
+    send(&api, &source, &client_id, &["evt_moved".to_owned()]).await;
+    support::eventually("a failed attempt", || async {
+        let attempts = api.attempts_of_webhook(&token, &webhook_id).await;
+        (!attempts.is_empty()).then_some(())
+    })
+    .await;
+
+    // The API never turns a push webhook into a poll one; a write of the bucket does (as an
+    // older or newer control plane might): the relay moves the queued task to the poll queue.
+    let jetstream =
+        async_nats::jetstream::new(support::connect_service(&up.credentials.nats_service_url).await);
+    let bucket = jetstream.get_key_value("webhooks").await.unwrap();
+    let key = format!("{client_id}.{webhook_id}");
+    let entry = bucket.entry(&key).await.unwrap().unwrap();
+    let mut stored: Value = serde_json::from_slice(&entry.value).unwrap();
+    stored["delivery"] = json!("poll");
+    stored["poll"] = json!({"visibility_timeout_ms": 2000});
+    stored["callback_url"] = json!("");
+    stored["version"] = json!(stored["version"].as_u64().unwrap_or(0) + 1);
+    bucket.update(&key, serde_json::to_vec(&stored).unwrap().into(), entry.revision).await.unwrap();
+
+    let polled = poll_until(&api, &token, &webhook_id, &["evt_moved".to_owned()].into()).await;
+    let message = &polled["evt_moved"];
+    assert!(message["attempt"].as_u64().unwrap() >= 2, "the attempts made before count: {message}");
+    assert!(verifies(&secret, message));
+    ack_all(&api, &token, &webhook_id, std::slice::from_ref(message)).await;
+    assert!(poll(&api, &token, &webhook_id, "max=10&wait=3s").await.is_empty());
+}
