@@ -339,9 +339,25 @@ async fn a_poll_webhook_in_a_leaf_region_is_polled_through_the_hub() {
     .await;
     assert!(attempts.iter().all(|a| a["region"] == "eu"), "{attempts:?}");
 
-    // Deleting the webhook removes its queue (consumer and tasks) in the region.
+    // Deleting the webhook removes its queue in the region: its consumer, and the tasks still
+    // waiting there.
+    let region = async_nats::jetstream::with_domain(
+        support::connect_service(&up.credentials.nats_service_url).await,
+        "eu",
+    );
+    let stream = region.get_stream("DLV_eu").await.unwrap();
+    let consumer = format!("poll-{webhook_id}");
+    let subject = format!("deliveries.eu.poll.{client_id}.{webhook_id}");
+    assert!(stream.consumer_info(&consumer).await.is_ok());
+    send(&api, &source, &client_id, &["evt_left".to_owned()]).await;
+    support::eventually("evt_left queued in eu", || async {
+        stream.get_last_raw_message_by_subject(&subject).await.ok().map(|_| ())
+    })
+    .await;
     let (status, _) = api.call(Method::DELETE, &path, Some(&token), None).await;
     assert_eq!(status, 204);
+    assert!(stream.consumer_info(&consumer).await.is_err(), "the consumer outlived its webhook");
+    assert!(stream.get_last_raw_message_by_subject(&subject).await.is_err(), "its tasks outlived it");
     let (status, _) = api.call(Method::GET, &format!("{path}/poll"), Some(&token), None).await;
     assert_eq!(status, 404);
 }
