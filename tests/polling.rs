@@ -404,3 +404,39 @@ async fn a_task_routed_to_a_push_tier_before_its_webhook_became_a_poll_webhook_i
     ack_all(&api, &token, &webhook_id, std::slice::from_ref(message)).await;
     assert!(poll(&api, &token, &webhook_id, "max=10&wait=3s").await.is_empty());
 }
+
+#[tokio::test]
+async fn an_encrypted_ed25519_poll_webhook_gets_a_jwe_body_signed_as_given() {
+    let up = Up::start().await;
+    let api = Api::new(&up.credentials);
+    let (client_id, token, source) = tenant(&api).await;
+    let (made, keys) = support::verifiers::run_python("jose.py", &json!({"make": "X25519"}));
+    assert!(made);
+    let keys: Value = serde_json::from_str(&keys).unwrap();
+    let made = api
+        .create_webhook(
+            &token,
+            json!({"delivery": "poll", "signature": "ed25519", "encryption": {"jwk": keys["public"]}}),
+        )
+        .await;
+    let webhook_id = made["webhook_id"].as_str().unwrap().to_owned();
+    let public_key = made["public_key"].as_str().unwrap().to_owned();
+    send(&api, &source, &client_id, &["evt_sealed".to_owned()]).await;
+
+    let polled = poll_until(&api, &token, &webhook_id, &["evt_sealed".to_owned()].into()).await;
+    let message = &polled["evt_sealed"];
+    assert_eq!(message["headers"]["content-type"], "application/jose", "{message}");
+    let compact = message["body"].as_str().unwrap();
+    assert!(!compact.contains("evt_sealed"), "the body travels encrypted");
+    let input = json!({"public_key": public_key, "headers": message["headers"], "body": compact});
+    assert!(
+        support::verifiers::run_python("verify_ed25519.py", &input).0,
+        "the v1a signature covers the JWE"
+    );
+    let (decrypted, plaintext) =
+        support::verifiers::run_python("jose.py", &json!({"private": keys["private"], "jwe": compact}));
+    assert!(decrypted);
+    let event: Value = serde_json::from_str(&plaintext).unwrap();
+    assert_eq!(event["event_id"], "evt_sealed");
+    ack_all(&api, &token, &webhook_id, std::slice::from_ref(message)).await;
+}
