@@ -12,8 +12,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats, test_send,
-    webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, poll, regions, replay, sources, stats,
+    test_send, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -41,6 +41,8 @@ use crate::handlers::{
         test_send::send,
         keys::rotate,
         keys::public_keys,
+        poll::poll,
+        poll::ack,
         deliveries::of_webhook,
         stats::of_webhook,
         dead_letters::list,

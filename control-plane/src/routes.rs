@@ -20,6 +20,8 @@
 //! POST   /api/v1/webhooks/{id}/dead-letters/redrive client  send again: all (a batch a call) or one event's
 //! POST   /api/v1/webhooks/{id}/replay             client  send its events since a time again, or one
 //! POST   /api/v1/webhooks/{id}/test               client  send one event now, see the attempt
+//! GET    /api/v1/webhooks/{id}/poll               client  a poll webhook's deliveries (?max=&wait=)
+//! POST   /api/v1/webhooks/{id}/poll/ack           client  acknowledge polled deliveries
 //! POST   /api/v1/event-types                      admin   add a type to the catalogue
 //! GET    /api/v1/event-types                      any     the catalogue by name (paged, ?group=)
 //! GET    /api/v1/event-types/{name}               any
@@ -46,8 +48,8 @@ use warp::reply::Response;
 use crate::AppState;
 use crate::auth;
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, regions, replay, sources, stats, test_send,
-    webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, poll, regions, replay, sources, stats,
+    test_send, webhooks,
 };
 
 /// Request bodies of the control plane are small JSON documents.
@@ -161,6 +163,18 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
             .and(webhook_path(webhook(), Some(warp::path!("public-key").boxed())))
             .and(client.clone())
             .then(keys::public_keys))
+        .unify()
+        .or(warp::get()
+            .and(webhook_path(webhook(), Some(warp::path!("poll").boxed())))
+            .and(client.clone())
+            .and(query())
+            .then(poll::poll))
+        .unify()
+        .or(warp::post()
+            .and(webhook_path(webhook(), Some(warp::path!("poll" / "ack").boxed())))
+            .and(client.clone())
+            .and(body())
+            .then(poll::ack))
         .unify()
         .boxed();
 

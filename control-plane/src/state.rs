@@ -36,6 +36,8 @@ pub struct Inner {
     pub history: Option<Arc<HistoryStore>>,
     /// The relay's sender, for `POST /api/v1/webhooks/{id}/test` ([`handlers::test_send`]).
     pub test_sender: Sender,
+    /// Poll webhooks' consumers ([`handlers::poll`]).
+    pub poll: handlers::poll::PollQueues,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
                 config.callback_policy.addresses.clone(),
                 config.secrets_key.clone(),
             ),
+            poll: handlers::poll::PollQueues::default(),
             tokens: Tokens::new(&config.jwt_secret),
             secrets: config.secrets_key,
             callback_policy: config.callback_policy,

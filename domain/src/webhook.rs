@@ -21,6 +21,14 @@ pub struct Webhook {
     pub id: WebhookId,
     pub client_id: ClientId,
     pub callback_url: String,
+    /// `push` (default): POSTed to `callback_url`; `poll`: the client fetches its deliveries
+    /// (`GET /api/v1/webhooks/{id}/poll`), and `callback_url` is empty. Stored webhooks made
+    /// before it read as `push`.
+    #[serde(default)]
+    pub delivery: Delivery,
+    /// A poll webhook's settings (`None` for a push webhook).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<PollSettings>,
     /// The region whose relays deliver to this webhook.
     #[serde(default = "default_region")]
     pub region: String,
@@ -93,6 +101,56 @@ pub enum Scheme {
     /// `v1a`: Ed25519; clients hold only the `whpk_` public key.
     #[serde(rename = "ed25519")]
     Ed25519,
+}
+
+/// How a webhook's deliveries reach its client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// edgehook POSTs each delivery to the webhook's `callback_url`.
+    #[default]
+    Push,
+    /// The client fetches its deliveries (`GET /api/v1/webhooks/{id}/poll`) and acknowledges
+    /// them; no inbound connection to the client is ever made.
+    Poll,
+}
+
+/// A poll webhook's settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+#[schema(default)]
+pub struct PollSettings {
+    /// How long a polled delivery stays invisible to other polls: not acknowledged by then, it
+    /// is polled again (a new attempt). 1 s to 12 h, default 30 s.
+    #[schema(minimum = 1000, maximum = 43_200_000)]
+    pub visibility_timeout_ms: u64,
+}
+
+impl Default for PollSettings {
+    fn default() -> Self {
+        Self { visibility_timeout_ms: 30_000 }
+    }
+}
+
+impl PollSettings {
+    pub const MIN_VISIBILITY_TIMEOUT_MS: u64 = 1_000;
+    pub const MAX_VISIBILITY_TIMEOUT_MS: u64 = 12 * 3_600_000;
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let range = Self::MIN_VISIBILITY_TIMEOUT_MS..=Self::MAX_VISIBILITY_TIMEOUT_MS;
+        if !range.contains(&self.visibility_timeout_ms) {
+            return Err(FieldError::new(
+                "visibility_timeout_ms",
+                "out_of_range",
+                format!("must be between {} and {} ms", range.start(), range.end()),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn visibility_timeout(&self) -> Duration {
+        Duration::from_millis(self.visibility_timeout_ms)
+    }
 }
 
 /// The region `edgehook up` runs inside the hub when no regions are given, and where a
@@ -285,6 +343,11 @@ impl Webhook {
     /// of the bucket calls it (the control plane's compare-and-set, a relay's auto-disable).
     pub fn revised(self) -> Self {
         Self { version: self.version + 1, ..self }
+    }
+
+    /// Does the client fetch its deliveries ([`Delivery::Poll`])?
+    pub fn is_poll(&self) -> bool {
+        self.delivery == Delivery::Poll
     }
 
     /// Is this copy at least as new as `version` (a task's [`crate::delivery::DeliveryTask::webhook_version`])?

@@ -578,3 +578,34 @@ fn dispatch_consumer(region: &Region, priority: Priority) -> consumer::pull::Con
         ..Default::default()
     }
 }
+
+/// A poll webhook's durable consumer on its region's delivery stream: the client's polls pull
+/// from it (through the control plane).
+pub fn poll_consumer_name(webhook: &edgehook_domain::ids::WebhookId) -> String {
+    format!("poll-{webhook}")
+}
+
+/// The consumer of a poll webhook's subject ([`subjects::poll`]): `ack_wait` is the webhook's
+/// visibility timeout (a polled task not acknowledged by then is delivered to the next poll),
+/// and, as for the relays', `max_deliver` is unlimited because the control plane counts the
+/// attempts and dead-letters past the webhook's retry budget. Its filter overlaps no other
+/// consumer's (DLV_`<r>` is a work queue). No `inactive_threshold`: on the co-located region's
+/// DELIVERIES (limits retention) a consumer made again would start over from the first task;
+/// the control plane deletes it with its webhook.
+pub fn poll_consumer(
+    region: &Region,
+    client: &edgehook_domain::ids::ClientId,
+    webhook: &edgehook_domain::ids::WebhookId,
+    visibility_timeout: Duration,
+) -> consumer::pull::Config {
+    consumer::pull::Config {
+        durable_name: Some(poll_consumer_name(webhook)),
+        filter_subject: subjects::poll(&region.name, client, webhook),
+        ack_policy: consumer::AckPolicy::Explicit,
+        deliver_policy: consumer::DeliverPolicy::All,
+        ack_wait: visibility_timeout,
+        max_deliver: -1,
+        max_ack_pending: 10_000,
+        ..Default::default()
+    }
+}

@@ -7,6 +7,7 @@
 //! events.<client>                                   accepted events            stream EVENTS
 //! deliveries.<region>.<tier>.<client>.<webhook>     one task per (event, webhook) DELIVERIES
 //! fifo.<client>.<webhook>.<lane>                    a FIFO webhook's tasks      FIFO
+//! deliveries.<region>.poll.<client>.<webhook>       ... of a poll webhook (no tier)
 //! region <r> (captured by its own streams; the hub sources them):
 //! rgn.<r>.park.wait.<id>                            a task set aside (schedule) PARK_<r>
 //! rgn.<r>.park.due.<tier>.<client>.<webhook>        ... once due; DLV_<r> takes it back
@@ -53,6 +54,13 @@ pub fn fifo(client: &ClientId, webhook: &WebhookId, lane: u32) -> String {
 /// Every FIFO task of a client (expunge).
 pub fn fifo_of_client(client: &ClientId) -> String {
     format!("fifo.{client}.>")
+}
+
+/// A poll webhook's tasks: in its region's delivery stream like every task, but outside the
+/// tiers' subjects, so no relay takes them; the webhook's own `poll-<webhook>` consumer does
+/// (`edgehook_nats::streams::poll_consumer`).
+pub fn poll(region: &str, client: &ClientId, webhook: &WebhookId) -> String {
+    format!("deliveries.{region}.poll.{client}.{webhook}")
 }
 
 /// What one tier's consumer of a region takes.

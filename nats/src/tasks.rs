@@ -13,7 +13,10 @@
 //! Every task goes on `deliveries.<webhook's region>.<tier>.<client>.<webhook>`
 //! ([`subjects::delivery`]; a forwarded one in the region its webhook moved to), except a FIFO
 //! webhook's, which go to the lane of their event at the hub, `fifo.<client>.<webhook>.<lane>`
-//! ([`crate::fifo`]; never forwarded: a lane is the same from every region). The dedup window (DELIVERIES keeps ids one hour) makes each id's
+//! ([`crate::fifo`]; never forwarded: a lane is the same from every region), and a poll
+//! webhook's, on `deliveries.<region>.poll.<client>.<webhook>` ([`subjects::poll`]), where no
+//! relay looks (a relay forwards a task of a poll webhook it finds on a tier's subject there, id
+//! `<routed id>:to:<region>:poll`). The dedup window (DELIVERIES keeps ids one hour) makes each id's
 //! task once: routing an event twice, continuing a replay twice, redriving a dead letter again
 //! after a crash before its deletion, forwarding twice.
 //!
@@ -30,7 +33,7 @@ use edgehook_domain::delivery::{DeadLetter, DeliveryTask, RoutedTask};
 use edgehook_domain::event::Event;
 use edgehook_domain::ids::{MessageId, WebhookId};
 use edgehook_domain::priority::Priority;
-use edgehook_domain::webhook::Webhook;
+use edgehook_domain::webhook::{Delivery, Webhook};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -115,10 +118,12 @@ impl TaskPublisher {
     /// `webhook_version` is the version of the forwarding relay's copy, which shows the move:
     /// the new region delivers the task only with a copy at least as new, so it never sends
     /// the task back (whose id the hub would then drop as a duplicate of the first forward).
+    /// A poll webhook's task (`delivery`) goes to the region's poll subject.
     pub async fn forwarded(
         &self,
         task: &DeliveryTask,
         region: &str,
+        delivery: Delivery,
         webhook_version: u64,
         attempts_made: u32,
     ) -> PendingTask {
@@ -127,8 +132,15 @@ impl TaskPublisher {
             webhook_version: webhook_version.max(task.webhook_version),
             ..task.clone()
         };
-        let message_id = format!("{}:to:{region}", routed_id(&task.event.message_id, &task.webhook_id));
-        let subject = subjects::delivery(region, task.priority, &task.event.client_id, &task.webhook_id);
+        let mut message_id = format!("{}:to:{region}", routed_id(&task.event.message_id, &task.webhook_id));
+        let client = &task.event.client_id;
+        let subject = match delivery {
+            Delivery::Push => subjects::delivery(region, task.priority, client, &task.webhook_id),
+            Delivery::Poll => {
+                message_id.push_str(":poll");
+                subjects::poll(region, client, &task.webhook_id)
+            }
+        };
         self.send(subject, message_id, &task.event, &forwarded).await
     }
 
@@ -154,12 +166,13 @@ impl TaskPublisher {
     }
 }
 
-/// A FIFO webhook's tasks go to the lane of `event` in the hub's FIFO queue ([`crate::fifo`]),
-/// every other webhook's to its region's tier.
+/// A poll webhook's tasks go to its poll queue, a FIFO webhook's to the lane of `event` in the
+/// hub's FIFO queue ([`crate::fifo`]), every other webhook's to its region's tier.
 fn subject_of(webhook: &Webhook, event: &Event, priority: Priority) -> String {
-    match webhook.fifo_lane(event) {
-        Some(lane) => subjects::fifo(&webhook.client_id, &webhook.id, lane),
-        None => subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id),
+    match (webhook.delivery, webhook.fifo_lane(event)) {
+        (Delivery::Poll, _) => subjects::poll(&webhook.region, &webhook.client_id, &webhook.id),
+        (Delivery::Push, Some(lane)) => subjects::fifo(&webhook.client_id, &webhook.id, lane),
+        (Delivery::Push, None) => subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id),
     }
 }
 

@@ -19,7 +19,7 @@ use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::message::Message;
 use edgehook_domain::delivery::DeliveryTask;
 use edgehook_domain::priority::Priority;
-use edgehook_domain::webhook::{Webhook, WebhookStatus};
+use edgehook_domain::webhook::{Delivery, Webhook, WebhookStatus};
 use edgehook_nats::kv_cache::{KvCache, Lookup};
 use edgehook_nats::streams::{RegionalContract, dispatch_consumer_name};
 use edgehook_nats::tasks::{TaskPublishError, TaskPublisher};
@@ -156,8 +156,11 @@ impl Dispatcher {
                 return settler.settle(&message, position, task, turn).await;
             }
         };
-        if webhook.region != self.region {
-            let turn = Turn::Moved { region: &webhook.region, webhook_version: webhook.version };
+        // Moved to another region, or made a poll webhook after this task was routed to a
+        // tier: the task continues where its webhook now takes its deliveries.
+        if webhook.region != self.region || webhook.is_poll() {
+            let (region, delivery) = (&webhook.region, webhook.delivery);
+            let turn = Turn::Moved { region, delivery, webhook_version: webhook.version };
             return settler.settle(&message, position, task, turn).await;
         }
         match webhook.status {
@@ -210,16 +213,17 @@ impl Dispatcher {
     }
 }
 
-/// The webhook moved to another region: the task continues there, through the hub, with the
-/// attempts made so far and the version of the webhook that showed the move
-/// ([`TaskPublisher::forwarded`]: its message id is made of the original, so forwarding twice
-/// still makes one task). The [`Settler`] acknowledges the original once this is stored.
+/// The webhook moved to another region, or is a poll webhook: the task continues there (its
+/// region's tier, or its poll subject), through the hub, with the attempts made so far and the
+/// version of the webhook that showed the move ([`TaskPublisher::forwarded`]: its message id is
+/// made of the original, so forwarding twice still makes one task). The [`Settler`]
+/// acknowledges the original once this is stored.
 pub(crate) async fn forward(
     tasks: &TaskPublisher,
     task: &DeliveryTask,
-    region: &str,
+    (region, delivery): (&str, Delivery),
     webhook_version: u64,
     attempts_made: u32,
 ) -> Result<(), TaskPublishError> {
-    tasks.forwarded(task, region, webhook_version, attempts_made).await.stored().await
+    tasks.forwarded(task, region, delivery, webhook_version, attempts_made).await.stored().await
 }

@@ -7,7 +7,9 @@
 //!
 //! The control plane's test send (`POST /api/v1/webhooks/{id}/test`) sends with this same
 //! client, so a test is signed, encrypted and guarded exactly as a delivery; it keeps more of
-//! the answer's body ([`Sender::keeping_response_body`]) to show it to the client.
+//! the answer's body ([`Sender::keeping_response_body`]) to show it to the client. Its poll
+//! endpoints render each polled message with [`Sender::render`], the one function that makes a
+//! delivery's body and signature, so a polled message verifies exactly as a POSTed one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -39,6 +41,21 @@ pub struct Sender {
     opened: Arc<Mutex<HashMap<String, Arc<SigningKey>>>>,
     /// How much of a response's body [`Attempt::response_body`] keeps.
     response_body: usize,
+}
+
+/// A delivery rendered and signed ([`Sender::render`]): the body, exactly the bytes signed,
+/// and its headers' values.
+#[derive(Debug)]
+pub struct Signed {
+    pub body: Vec<u8>,
+    /// `Content-Type`: `application/json`, or `application/jose` for a whole-body JWE.
+    pub content_type: &'static str,
+    /// `webhook-id`: the event's message id (the same on every attempt).
+    pub webhook_id: String,
+    /// `webhook-timestamp`: Unix seconds, when it was signed.
+    pub timestamp: i64,
+    /// `webhook-signature`: one entry per active key, space-separated.
+    pub signature: String,
 }
 
 /// What happened to one attempt.
@@ -119,6 +136,27 @@ impl Sender {
         Some(format!("{address} is a {class} address, which callbacks may not reach"))
     }
 
+    /// `event` as `webhook` receives it, now: the body (JSON, or JWE with encryption) and the
+    /// Standard Webhooks headers signing exactly those bytes. Every delivery is made here:
+    /// [`Sender::send`] POSTs it, a poll webhook's client is handed it
+    /// (`control-plane/src/handlers/poll.rs`). `Err`: why it cannot be made (a key that does not
+    /// open, a JWK that does not encrypt), which retrying will not fix.
+    pub fn render(&self, webhook: &Webhook, event: &Event) -> Result<Signed, String> {
+        let payload = payload::render(webhook, event)?;
+        let webhook_id = event.message_id.to_string();
+        let timestamp = edgehook_domain::now().unix_timestamp();
+        let signature = self
+            .sign(webhook, &webhook_id, timestamp, &payload.body)
+            .map_err(|error| format!("cannot sign: {error}"))?;
+        Ok(Signed {
+            body: payload.body,
+            content_type: payload.content_type,
+            webhook_id,
+            timestamp,
+            signature,
+        })
+    }
+
     pub async fn send(&self, webhook: &Webhook, event: &Event) -> Attempt {
         let started = Instant::now();
         // Parsed once here and handed to the client, which would parse the string again.
@@ -131,24 +169,18 @@ impl Sender {
         if let Some(refusal) = self.refused_literal(&url) {
             return failed(started, refusal, Verdict::Rejected);
         }
-        let payload = match payload::render(webhook, event) {
-            Ok(payload) => payload,
+        let signed = match self.render(webhook, event) {
+            Ok(signed) => signed,
             Err(error) => return failed(started, error, Verdict::Rejected),
-        };
-        let message_id = event.message_id.as_str();
-        let timestamp = edgehook_domain::now().unix_timestamp();
-        let signature = match self.sign(webhook, message_id, timestamp, &payload.body) {
-            Ok(signature) => signature,
-            Err(error) => return failed(started, format!("cannot sign: {error}"), Verdict::Rejected),
         };
         let request = self
             .client
             .post(url)
-            .header(CONTENT_TYPE, HeaderValue::from_static(payload.content_type))
-            .header("webhook-id", message_id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(payload.body);
+            .header(CONTENT_TYPE, HeaderValue::from_static(signed.content_type))
+            .header("webhook-id", signed.webhook_id)
+            .header("webhook-timestamp", signed.timestamp.to_string())
+            .header("webhook-signature", signed.signature)
+            .body(signed.body);
         let response = match request.send().await {
             Ok(response) => response,
             // A name resolving to a forbidden address will not get better by retrying soon.

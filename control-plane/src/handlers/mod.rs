@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod event_types;
 pub mod events;
 pub mod keys;
+pub mod poll;
 pub mod regions;
 pub mod replay;
 pub mod sources;

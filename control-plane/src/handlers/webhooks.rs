@@ -40,7 +40,7 @@ use edgehook_domain::ordering::{self, Ordering};
 use edgehook_domain::priority::Priority;
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_domain::webhook::{
-    Encryption, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus,
+    Delivery, Encryption, PollSettings, RateLimit, RetryConfig, TriggerConditions, Webhook, WebhookStatus,
 };
 use edgehook_security::signatures::{self, Scheme, SigningKey};
 use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
@@ -63,13 +63,15 @@ const MAX_DESCRIPTION: usize = 512;
 const BAD_FIELDS: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
     `invalid`: a wrong type or an unknown field), `callback_url` (`invalid`, `https_required`, `unresolvable`, \
     `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), \
-    `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description` (`invalid`).";
+    `retry_config`, `rate_limit`, `poll` (`out_of_range`), `encryption`, `description` (`invalid`); `callback_url` \
+    is `required` for a push webhook and `invalid` for a poll one, `poll` `invalid` for a push one.";
 /// [`BAD_FIELDS`] and what only a PATCH can get wrong.
 const BAD_PATCH: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
     `invalid`: a wrong type, an unknown field, not an object), `callback_url` (`invalid`, `https_required`, \
     `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, \
     `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description`, \
-    `signature` (`invalid`: it changes with `rotate-secret`).";
+    `signature` (`invalid`: it changes with `rotate-secret`), `delivery` (`invalid`: set at creation), `region` \
+    (`invalid`: a poll webhook's region is set at creation).";
 
 /// The fields a client sets, on create and (merged with the current ones) on PATCH.
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
@@ -77,8 +79,18 @@ const BAD_PATCH: &str = "A field is wrong: the body (`malformed_json`, `too_deep
 pub struct WebhookFields {
     /// Where deliveries are POSTed: an `https` URL (`http` only where the deployment allows
     /// it), at most 2,048 characters, whose host resolves to addresses deliveries may reach.
-    #[schema(max_length = 2048, examples("https://example.com/webhooks"))]
-    callback_url: String,
+    /// Required for a `push` webhook; a `poll` webhook has none.
+    #[serde(default)]
+    #[schema(max_length = 2048, examples("https://example.com/webhooks"), nullable = false)]
+    callback_url: Option<String>,
+    /// `push` (default) or `poll` (the client fetches its deliveries: `GET
+    /// /api/v1/webhooks/{id}/poll`). Set at creation: a PATCH cannot change it.
+    #[serde(default)]
+    delivery: Delivery,
+    /// A `poll` webhook's settings (defaults apply); refused for a `push` webhook.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    poll: Option<PollSettings>,
     /// One of `GET /api/v1/regions`; default: the deployment's default region.
     #[serde(default)]
     region: Option<String>,
@@ -128,6 +140,9 @@ pub struct WebhookFields {
 pub struct WebhookPatch {
     #[schema(max_length = 2048, nullable = false)]
     callback_url: Option<String>,
+    /// Must stay the current one.
+    delivery: Option<Delivery>,
+    poll: Option<PollSettingsPatch>,
     region: Option<String>,
     #[schema(value_type = Option<Vec<EventTypePattern>>, max_items = 100)]
     event_types: Option<Vec<String>>,
@@ -171,6 +186,15 @@ pub struct RetryConfigPatch {
     backoff_multiplier: Option<f64>,
 }
 
+/// A merge patch of [`PollSettings`] (document only).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PollSettingsPatch {
+    #[schema(minimum = 1000, maximum = 43_200_000)]
+    visibility_timeout_ms: Option<u64>,
+}
+
 /// A merge patch of [`RateLimit`] (document only).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,7 +211,9 @@ fn active() -> WebhookStatus {
 impl WebhookFields {
     fn of(webhook: &Webhook) -> Self {
         Self {
-            callback_url: webhook.callback_url.clone(),
+            callback_url: (!webhook.is_poll()).then(|| webhook.callback_url.clone()),
+            delivery: webhook.delivery,
+            poll: webhook.poll.clone(),
             region: Some(webhook.region.clone()),
             event_types: webhook.event_types.clone(),
             trigger_conditions: webhook.trigger_conditions.clone(),
@@ -203,9 +229,31 @@ impl WebhookFields {
         }
     }
 
-    /// Checks everything but the URL's reachability; returns the normalised URL and the region.
+    /// Checks everything but the URL's reachability; returns the normalised URL (empty for a
+    /// poll webhook) and the region.
     async fn validate(&self, state: &AppState) -> Result<(String, String), FieldError> {
-        let url = state.callback_policy.check(&self.callback_url).await?;
+        let url = match (self.delivery, &self.callback_url) {
+            (Delivery::Push, Some(url)) => state.callback_policy.check(url).await?.to_string(),
+            (Delivery::Push, None) => {
+                let message = "a push webhook needs the URL its deliveries are POSTed to";
+                return Err(FieldError::new("callback_url", "required", message));
+            }
+            (Delivery::Poll, Some(_)) => {
+                let message = "a poll webhook has no callback URL: its client fetches its deliveries";
+                return Err(FieldError::invalid("callback_url", message));
+            }
+            (Delivery::Poll, None) => String::new(),
+        };
+        match (self.delivery, &self.poll) {
+            (Delivery::Push, Some(_)) => {
+                return Err(FieldError::invalid(
+                    "poll",
+                    "only a poll webhook (`delivery`: `poll`) has poll settings",
+                ));
+            }
+            (_, Some(poll)) => poll.validate().map_err(|error| error.under("poll"))?,
+            (_, None) => {}
+        }
         let region = self.region.clone().unwrap_or_else(|| state.default_region.clone());
         if !state.regions.iter().any(|known| known.name == region) {
             let known: Vec<&str> = state.regions.iter().map(|known| known.name.as_str()).collect();
@@ -225,6 +273,10 @@ impl WebhookFields {
         self.retry_config.validate().map_err(|error| error.under("retry_config"))?;
         self.rate_limit.validate().map_err(|error| error.under("rate_limit"))?;
         ordering::validate(self.ordering, self.ordering_key.as_deref())?;
+        if self.ordering.is_fifo() && self.delivery == Delivery::Poll {
+            let message = "FIFO ordering is for push deliveries; a poll webhook's client takes its queue in order";
+            return Err(FieldError::invalid("ordering", message));
+        }
         if let Some(encryption) = &self.encryption {
             edgehook_security::jwe::RecipientKey::from_jwk(&encryption.jwk)
                 .map_err(|message| FieldError::invalid("jwk", message).under("encryption"))?;
@@ -233,7 +285,12 @@ impl WebhookFields {
         if self.description.as_ref().is_some_and(|text| text.len() > MAX_DESCRIPTION) {
             return Err(FieldError::invalid("description", format!("at most {MAX_DESCRIPTION} characters")));
         }
-        Ok((url.to_string(), region))
+        Ok((url, region))
+    }
+
+    /// The poll settings to store: a poll webhook's, defaults filled in.
+    fn poll_settings(&self) -> Option<PollSettings> {
+        (self.delivery == Delivery::Poll).then(|| self.poll.clone().unwrap_or_default())
     }
 }
 
@@ -242,7 +299,14 @@ impl WebhookFields {
 pub struct WebhookView<'a> {
     webhook_id: &'a WebhookId,
     client_id: &'a ClientId,
-    callback_url: &'a str,
+    /// `null` for a poll webhook.
+    #[schema(required = true)]
+    callback_url: Option<&'a str>,
+    delivery: Delivery,
+    /// A poll webhook's settings (absent for a push webhook).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    poll: Option<&'a PollSettings>,
     region: &'a str,
     #[schema(value_type = Vec<EventTypePattern>)]
     event_types: &'a [String],
@@ -296,7 +360,9 @@ impl<'a> WebhookView<'a> {
         Self {
             webhook_id: &webhook.id,
             client_id: &webhook.client_id,
-            callback_url: &webhook.callback_url,
+            callback_url: (!webhook.is_poll()).then_some(webhook.callback_url.as_str()),
+            delivery: webhook.delivery,
+            poll: webhook.poll.as_ref(),
             region: &webhook.region,
             event_types: &webhook.event_types,
             trigger_conditions: &webhook.trigger_conditions,
@@ -363,7 +429,9 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
     let webhook = Webhook {
         id: WebhookId::generate(),
         client_id: client.clone(),
-        callback_url_verified: reachable(&state, &callback_url).await,
+        callback_url_verified: !callback_url.is_empty() && reachable(&state, &callback_url).await,
+        poll: fields.poll_settings(),
+        delivery: fields.delivery,
         callback_url,
         region,
         event_types: fields.event_types,
@@ -491,6 +559,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
     let mut merged = serde_json::to_value(WebhookFields::of(&stored)).expect("fields serialize");
     merge_patch(&mut merged, patch);
     let fields: WebhookFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
+    super::poll::check_patch(&state, &stored, fields.delivery, fields.region.as_deref())?;
     let (callback_url, region) = fields.validate(&state).await?;
     check_subscriptions(&state, &fields.event_types, &stored.event_types).await?;
     if fields.signature != stored.signature {
@@ -506,6 +575,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         } else {
             stored.callback_url_verified
         },
+        poll: fields.poll_settings(),
         callback_url,
         region,
         event_types: fields.event_types,
@@ -563,6 +633,7 @@ pub async fn delete(id: WebhookId, state: AppState, client: ClientId) -> ApiResu
         .delete(Webhook::key(&client, &webhook.id))
         .await
         .map_err(|error| ApiError::internal("deleting the webhook", error))?;
+    super::poll::forget(&state, &webhook).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use edgehook_domain::delivery::{AttemptOutcome, DeadLetterReason};
-use edgehook_domain::webhook::RetryConfig;
+use edgehook_domain::webhook::{Delivery, RetryConfig};
 use time::OffsetDateTime;
 
 use crate::sender::Attempt;
@@ -86,8 +86,9 @@ impl DeferReason {
 pub enum Turn<'a> {
     /// Its webhook was deleted: nobody to deliver to.
     WebhookDeleted,
-    /// Its webhook now lives in `region`, as its copy of version `webhook_version` says.
-    Moved { region: &'a str, webhook_version: u64 },
+    /// Its webhook now lives in `region`, as its copy of version `webhook_version` says, or
+    /// is a poll webhook (`delivery`), whose tasks wait on the region's poll subject.
+    Moved { region: &'a str, delivery: Delivery, webhook_version: u64 },
     /// Its webhook was made inactive.
     Inactive,
     /// It may not go now; it should come back after `delay`.
@@ -128,7 +129,7 @@ pub enum Settlement {
     },
     /// It continues in `region`, carrying the attempts made so far and the version of the
     /// webhook that showed the move: published there, then acknowledged.
-    Forward { region: String, webhook_version: u64, attempts_made: u32 },
+    Forward { region: String, delivery: Delivery, webhook_version: u64, attempts_made: u32 },
 }
 
 /// `attempt` (1-based) is the attempt this delivery is, or would have been.
@@ -147,9 +148,12 @@ pub fn decide(turn: Turn<'_>, attempt: u32, queue: Queue, now: OffsetDateTime) -
         Turn::Moved { .. } if queue == Queue::Fifo => {
             Settlement::Nak { delay: OTHER_REGION_RECHECK, deferred: Some(DeferReason::OtherRegion) }
         }
-        Turn::Moved { region, webhook_version } => {
-            Settlement::Forward { region: region.to_owned(), webhook_version, attempts_made: made_before }
-        }
+        Turn::Moved { region, delivery, webhook_version } => Settlement::Forward {
+            region: region.to_owned(),
+            delivery,
+            webhook_version,
+            attempts_made: made_before,
+        },
         Turn::Inactive => dead_letter(DeadLetterReason::WebhookInactive, made_before, None),
         Turn::Deferred { delay, reason } => come_back(delay, made_before, Some(reason), queue, now),
         Turn::Attempted { answer, retry } => match answer.verdict {
@@ -341,8 +345,22 @@ mod tests {
     fn a_task_whose_webhook_went_is_acked_moved_forwarded_or_inactive_dead_lettered() {
         assert_eq!(decide(Turn::WebhookDeleted, 1, Queue::Shared, NOW), Settlement::Ack);
         assert_eq!(
-            decide(Turn::Moved { region: "us", webhook_version: 4 }, 3, Queue::Shared, NOW),
-            Settlement::Forward { region: "us".into(), webhook_version: 4, attempts_made: 2 }
+            decide(Turn::Moved { region: "us", delivery: Delivery::Push, webhook_version: 4 }, 3, Queue::Shared, NOW),
+            Settlement::Forward {
+                region: "us".into(),
+                delivery: Delivery::Push,
+                webhook_version: 4,
+                attempts_made: 2
+            }
+        );
+        assert_eq!(
+            decide(Turn::Moved { region: "eu", delivery: Delivery::Poll, webhook_version: 5 }, 1, Queue::Shared, NOW),
+            Settlement::Forward {
+                region: "eu".into(),
+                delivery: Delivery::Poll,
+                webhook_version: 5,
+                attempts_made: 0
+            }
         );
         assert_eq!(
             decide(Turn::Inactive, 3, Queue::Shared, NOW),
@@ -371,7 +389,12 @@ mod tests {
         );
         let letter = decide(Turn::Inactive, 1, Queue::Shared, NOW);
         assert_eq!(letter.fallback(), Some(Settlement::Nak { delay: STORE_RETRY_DELAY, deferred: None }));
-        let forward = Settlement::Forward { region: "us".into(), webhook_version: 1, attempts_made: 0 };
+        let forward = Settlement::Forward {
+            region: "us".into(),
+            delivery: Delivery::Push,
+            webhook_version: 1,
+            attempts_made: 0,
+        };
         assert_eq!(forward.fallback(), letter.fallback());
         assert_eq!(Settlement::Ack.fallback(), None);
     }
@@ -388,7 +411,7 @@ mod tests {
             Settlement::Nak { delay: Duration::from_secs(10), deferred: Some(DeferReason::Disabled) }
         );
         assert_eq!(
-            fifo(Turn::Moved { region: "us", webhook_version: 4 }, 1),
+            fifo(Turn::Moved { region: "us", delivery: Delivery::Push, webhook_version: 4 }, 1),
             Settlement::Nak { delay: OTHER_REGION_RECHECK, deferred: Some(DeferReason::OtherRegion) },
             "a lane is read from every region: never forwarded"
         );

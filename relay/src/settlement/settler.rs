@@ -129,12 +129,17 @@ impl Settler {
                     }
                 }
             }
-            Settlement::Forward { region, webhook_version, attempts_made } => {
-                match crate::dispatcher::forward(&self.tasks, &task, region, *webhook_version, *attempts_made)
-                    .await
-                {
+            Settlement::Forward { region, delivery, webhook_version, attempts_made } => {
+                let forwarded = crate::dispatcher::forward(
+                    &self.tasks,
+                    &task,
+                    (region, *delivery),
+                    *webhook_version,
+                    *attempts_made,
+                );
+                match forwarded.await {
                     Ok(()) => {
-                        tracing::info!(webhook_id = %task.webhook_id, to = %region, "delivery forwarded to the webhook's new region");
+                        tracing::info!(webhook_id = %task.webhook_id, to = %region, ?delivery, "delivery forwarded to the webhook's new region or its poll queue");
                         true
                     }
                     Err(error) => {
