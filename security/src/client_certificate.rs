@@ -71,3 +71,53 @@ fn certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     }
     Ok(certificates)
 }
+
+#[cfg(test)]
+mod tests {
+    use rcgen::{CertificateParams, DnType, KeyPair};
+
+    use super::*;
+
+    fn certificate(common_name: &str, not_after: OffsetDateTime) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["relay.example".to_owned()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        params.distinguished_name.push(DnType::OrganizationName, "Acme");
+        params.not_before = OffsetDateTime::UNIX_EPOCH + time::Duration::days(365);
+        params.not_after = not_after;
+        (params.self_signed(&key).unwrap().pem(), key.serialize_pem())
+    }
+
+    fn in_a_year() -> OffsetDateTime {
+        rcgen::date_time_ymd(OffsetDateTime::now_utc().year() + 1, 1, 1)
+    }
+
+    #[test]
+    fn a_certificate_with_its_key_shows_its_subject_and_expiry() {
+        let (cert, key) = certificate("relay", in_a_year());
+        let facts = check(&cert, &key, Some(&cert), OffsetDateTime::now_utc()).unwrap();
+        assert!(facts.subject.contains("CN=relay") && facts.subject.contains("O=Acme"), "{}", facts.subject);
+        assert_eq!(facts.not_after, in_a_year());
+    }
+
+    #[test]
+    fn another_key_garbage_and_an_expired_certificate_name_their_field() {
+        let now = OffsetDateTime::now_utc();
+        let (cert, _) = certificate("relay", in_a_year());
+        let (_, other_key) = certificate("other", in_a_year());
+        let error = check(&cert, &other_key, None, now).unwrap_err();
+        assert_eq!(error.field, "private_key_pem");
+        assert!(error.message.contains("not the key of the certificate"), "{error}");
+        assert!(!error.message.contains("PRIVATE KEY-----"), "never quotes the key");
+
+        assert_eq!(check("not a pem", &other_key, None, now).unwrap_err().field, "certificate_pem");
+        assert_eq!(check(&cert, "not a key", None, now).unwrap_err().field, "private_key_pem");
+        let (cert, key) = certificate("relay", in_a_year());
+        assert_eq!(check(&cert, &key, Some("nothing"), now).unwrap_err().field, "ca_pem");
+
+        let (expired, key) = certificate("old", rcgen::date_time_ymd(2001, 1, 1));
+        let error = check(&expired, &key, None, now).unwrap_err();
+        assert_eq!(error.field, "certificate_pem");
+        assert!(error.message.contains("expired"), "{error}");
+    }
+}
