@@ -9,7 +9,7 @@
 //!   count of token requests stays bounded), a revoked token is answered 401 and edgehook
 //!   fetches a new one once and succeeds in the same attempt, and a token server answering 500
 //!   gives a failed attempt naming the token endpoint, retried once it is back;
-//! - **static headers** reach the endpoint; PATCH keeps sealed values unless `auth` is given,
+//! - **static headers** reach the endpoint (a test send's too); PATCH keeps sealed values unless `auth` is given,
 //!   replaces them when it is, removes them with `null`; bad inputs are 400s naming the field;
 //! - **secrets**: header values, the client secret, the private key and the access tokens
 //!   appear in no API answer (create, get, list, PATCH), not in the `webhooks` bucket in
@@ -626,6 +626,22 @@ async fn static_headers_reach_the_endpoint_and_their_values_are_never_shown_or_l
     assert_eq!(delivery.header("x-api-key"), api_key);
     assert!(support::verifiers::standard_webhooks(webhook["signing_secret"].as_str().unwrap(), &delivery));
 
+    // The test send goes out with them too.
+    let event_type = json!({"name": "order.created", "examples": [{"n": 1}]});
+    let (status, made) = world
+        .api
+        .call(Method::POST, "/api/v1/event-types", Some(&world.api.admin_token), Some(event_type))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let test = format!("/api/v1/webhooks/{webhook_id}/test");
+    let (status, tested) = world
+        .api
+        .call(Method::POST, &test, Some(&world.token), Some(json!({"event_type": "order.created"})))
+        .await;
+    assert_eq!((status, &tested["delivered"]), (200, &json!(true)), "{tested}");
+    let delivery = world.receiver.wait_for("/static", 2).await.remove(1);
+    assert_eq!((delivery.header("authorization"), delivery.header("x-api-key")), (bearer, api_key));
+
     // PATCH without `auth`: kept, sealed value untouched.
     let record = stored_record(&world, &webhook_id).await;
     let sealed = |record: &str| serde_json::from_str::<Value>(record).unwrap()["auth"].clone();
@@ -640,7 +656,7 @@ async fn static_headers_reach_the_endpoint_and_their_values_are_never_shown_or_l
         "the sealed values are kept as stored"
     );
     world.send("evt_static_kept", "order.created", json!({})).await;
-    let delivery = world.receiver.wait_for("/static", 2).await.remove(1);
+    let delivery = world.receiver.wait_for("/static", 3).await.remove(2);
     assert_eq!((delivery.header("authorization"), delivery.header("x-api-key")), (bearer, api_key));
 
     // A bad `auth` in a PATCH is refused and changes nothing.
@@ -653,7 +669,7 @@ async fn static_headers_reach_the_endpoint_and_their_values_are_never_shown_or_l
         patch(&world, &webhook_id, json!({"auth": {"headers": {"X-Tenant": "tenant-7"}}})).await;
     assert_eq!((status, &replaced["auth"]), (200, &json!({"headers": ["X-Tenant"]})), "{replaced}");
     world.send("evt_static_replaced", "order.created", json!({})).await;
-    let delivery = world.receiver.wait_for("/static", 3).await.remove(2);
+    let delivery = world.receiver.wait_for("/static", 4).await.remove(3);
     assert_eq!(delivery.header("x-tenant"), "tenant-7");
     assert!(delivery.header("x-api-key").is_empty() && delivery.header("authorization").is_empty());
 
@@ -663,7 +679,7 @@ async fn static_headers_reach_the_endpoint_and_their_values_are_never_shown_or_l
     assert!(removed.get("auth").is_none(), "{removed}");
     assert!(sealed(&stored_record(&world, &webhook_id).await).is_null());
     world.send("evt_static_removed", "order.created", json!({})).await;
-    let delivery = world.receiver.wait_for("/static", 4).await.remove(3);
+    let delivery = world.receiver.wait_for("/static", 5).await.remove(4);
     assert!(delivery.header("x-tenant").is_empty());
 
     let secrets = vec![bearer.to_owned(), "static-bearer-9d2e7b".to_owned(), api_key.to_owned()];

@@ -73,7 +73,10 @@ pub fn is_reserved_header(name: &str) -> bool {
     lower.starts_with("webhook-") || RESERVED_HEADERS.contains(&lower.as_str())
 }
 
-/// `auth` as a client sends it: secrets in clear (no `Debug`, on purpose).
+// `auth` as a client sends it: secrets in clear, so no `Debug`, on purpose.
+/// How the relay authenticates to the endpoint: static `headers`, OAuth2 client credentials
+/// (`oauth2`), a client certificate (`mtls`). `headers` combine with either of the others;
+/// `oauth2` and `mtls` do not combine.
 #[derive(Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointAuthRequest {
@@ -81,7 +84,6 @@ pub struct EndpointAuthRequest {
     /// at most 4,096 bytes). Not the ones edgehook sets (`content-type`, `user-agent`,
     /// `webhook-*`, …). The values are sealed at rest and never shown again.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schema(examples(json!({"Authorization": "Bearer s3cr3t", "X-Api-Key": "k-123"})))]
     pub headers: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth2: Option<OAuth2Request>,
