@@ -3,11 +3,12 @@
 //!
 //! The request itself is the maintained `oauth2` crate's (form body, client authenticated
 //! with HTTP Basic as §2.3.1 says, `scope`, the `audience` parameter, the JSON answer parsed
-//! and checked), without its bundled reqwest: it asks for an async HTTP function, and ours
-//! sends through the relay's shared client (SSRF guard as resolver, no redirects, the relay's
-//! timeouts), checks an IP literal against the guard as the sender does, and turns any answer
-//! but 200 into an error carrying the status and the start of the body. So a failure reads
-//! `OAuth2 token endpoint https://…: HTTP 500: …`.
+//! and checked), without its bundled HTTP client (reqwest 0.12, while edgehook is on 0.13,
+//! and a client of its own would bypass the SSRF guard): it asks for an async HTTP function,
+//! and ours sends through the relay's shared client (SSRF guard as resolver, no redirects,
+//! the relay's timeouts), checks an IP literal against the guard as the sender does, and
+//! turns any answer but 200 into an error carrying the status and the start of the body. So
+//! a failure reads `OAuth2 token endpoint https://…: HTTP 500: …`.
 //!
 //! **Cache.** One slot per webhook, behind an async lock: a delivery takes the slot's token
 //! while it is valid, until shortly before it expires (`expires_in` less a quarter of it, at
