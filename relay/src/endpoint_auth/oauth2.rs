@@ -251,3 +251,110 @@ enum TokenHttpError {
     #[error("{0}")]
     Other(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::sender::HttpSettings;
+    use crate::verdict::Verdict;
+
+    /// A token endpoint on loopback answering each request after `delay` with `status` and a
+    /// fresh token; returns its URL and the count of requests.
+    async fn token_endpoint(status: u16, delay: Duration) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let counted = count.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let n = counted.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::spawn(async move {
+                    let mut request = vec![0; 4096];
+                    let _ = socket.read(&mut request).await;
+                    tokio::time::sleep(delay).await;
+                    let body = if status == 200 {
+                        format!(
+                            r#"{{"access_token": "token-{n}", "token_type": "Bearer", "expires_in": 3600}}"#
+                        )
+                    } else {
+                        "down".to_owned()
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (url, count)
+    }
+
+    fn tokens() -> (Tokens, SecretsKey) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let secrets = SecretsKey::from_base64(&SecretsKey::generate()).unwrap();
+        let addresses = Arc::new(AddressPolicy::development());
+        let settings =
+            HttpSettings { timeout: Duration::from_secs(5), concurrency: 8, addresses: addresses.clone() };
+        (Tokens::new(settings.builder().build().unwrap(), addresses, secrets.clone()), secrets)
+    }
+
+    fn config(url: &str, secrets: &SecretsKey) -> OAuth2 {
+        OAuth2 {
+            token_url: url.to_owned(),
+            client_id: "id".to_owned(),
+            client_secret: secrets.seal("secret"),
+            scope: None,
+            audience: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_deliveries_share_one_fetch_and_a_refused_token_is_replaced_once() {
+        let (url, count) = token_endpoint(200, Duration::from_millis(100)).await;
+        let (tokens, secrets) = tokens();
+        let (webhook, config) = (WebhookId::generate(), config(&url, &secrets));
+        let bearers =
+            futures::future::join_all((0..50).map(|_| tokens.bearer(&webhook, &config, None))).await;
+        let bearers: Vec<Bearer> = bearers.into_iter().map(Result::unwrap).collect();
+        assert_eq!(count.load(Ordering::SeqCst), 1, "50 concurrent deliveries, one token request");
+        assert!(bearers.iter().all(|bearer| bearer.header() == "Bearer token-1"));
+
+        // Ten deliveries refused the same token: one new token for all of them.
+        let refused = bearers[0].clone();
+        let fresh =
+            futures::future::join_all((0..10).map(|_| tokens.bearer(&webhook, &config, Some(&refused))))
+                .await;
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert!(fresh.iter().all(|bearer| bearer.as_ref().unwrap().header() == "Bearer token-2"));
+        // Still valid: no more requests.
+        assert_eq!(tokens.bearer(&webhook, &config, None).await.unwrap().header(), "Bearer token-2");
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        // Other settings (a PATCH): a token of their own.
+        let changed = OAuth2 { scope: Some("more".to_owned()), ..config.clone() };
+        assert_eq!(tokens.bearer(&webhook, &changed, None).await.unwrap().header(), "Bearer token-3");
+    }
+
+    #[tokio::test]
+    async fn a_failing_token_endpoint_fails_the_waiting_deliveries_with_one_request_and_says_so() {
+        let (url, count) = token_endpoint(500, Duration::from_millis(100)).await;
+        let (tokens, secrets) = tokens();
+        let (webhook, config) = (WebhookId::generate(), config(&url, &secrets));
+        let failures =
+            futures::future::join_all((0..20).map(|_| tokens.bearer(&webhook, &config, None))).await;
+        assert_eq!(count.load(Ordering::SeqCst), 1, "the deliveries waiting for the fetch share its failure");
+        for failure in failures {
+            let failure = failure.err().unwrap();
+            assert_eq!(failure.error, format!("OAuth2 token endpoint {url}: HTTP 500: down"));
+            assert_eq!(failure.verdict, Verdict::Retryable { retry_after: None });
+        }
+        // A later delivery tries again.
+        assert!(tokens.bearer(&webhook, &config, None).await.is_err());
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+}
