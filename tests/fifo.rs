@@ -263,7 +263,8 @@ async fn ordering_settings_are_checked_and_shown() {
     let (status, body) = refused(json!({"ordering": "lifo"})).await;
     assert_eq!(status, 400, "{body}");
     let poll = json!({"ordering": "fifo", "delivery": "poll"});
-    let (status, body) = world.api.call(Method::POST, "/api/v1/webhooks", Some(&world.token), Some(poll)).await;
+    let (status, body) =
+        world.api.call(Method::POST, "/api/v1/webhooks", Some(&world.token), Some(poll)).await;
     assert_eq!((status, body["error"]["field"].clone()), (400, json!("ordering")), "{body}");
 
     let webhook = world.webhook("/x", json!({"ordering": "fifo", "ordering_key": "order.id"})).await;

@@ -33,7 +33,13 @@ impl CallbackPolicy {
 
     /// Parses and checks `raw`; the error says which rule it broke.
     pub async fn check(&self, raw: &str) -> Result<Url, FieldError> {
-        let invalid = |message: String| FieldError::invalid(FIELD, message);
+        self.check_field(raw, FIELD).await
+    }
+
+    /// [`Self::check`] for another URL the relays call (an OAuth2 token endpoint), the errors
+    /// naming `field`.
+    pub async fn check_field(&self, raw: &str, field: &str) -> Result<Url, FieldError> {
+        let invalid = |message: String| FieldError::invalid(field, message);
         if raw.len() > MAX_LEN {
             return Err(invalid(format!("must be at most {MAX_LEN} characters")));
         }
@@ -41,7 +47,7 @@ impl CallbackPolicy {
         match url.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
-            "http" => return Err(FieldError::new(FIELD, "https_required", "must use https")),
+            "http" => return Err(FieldError::new(field, "https_required", "must use https")),
             other => return Err(invalid(format!("must be an https URL, not {other}"))),
         }
         let host = url.host_str().ok_or_else(|| invalid("has no host".to_owned()))?;
@@ -51,7 +57,7 @@ impl CallbackPolicy {
                 AddressError::Unresolvable { .. } => "unresolvable",
                 AddressError::Forbidden { .. } => "forbidden_address",
             };
-            FieldError::new(FIELD, code, error.to_string())
+            FieldError::new(field, code, error.to_string())
         })?;
         Ok(url)
     }

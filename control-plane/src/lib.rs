@@ -6,6 +6,7 @@
 //!
 //! - [`auth`]: bearer JWTs, admin and client roles;
 //! - [`callback_url`]: what a callback URL may point at;
+//! - [`endpoint_auth`]: a webhook's endpoint authentication checked and sealed;
 //! - [`handlers`]: one file per API resource;
 //! - [`openapi`]: the API's OpenAPI document, derived from the handlers;
 //! - [`replay`]: a webhook's stored events made into deliveries again;
@@ -13,6 +14,7 @@
 
 pub mod auth;
 pub mod callback_url;
+pub mod endpoint_auth;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;

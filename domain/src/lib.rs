@@ -5,10 +5,10 @@
 //! catalogue ([`catalogue`]) describes the event types, with a schema for their data; a source
 //! ([`source`]) sends events ([`event`]); the router makes one delivery task per matching
 //! webhook and a relay records each attempt ([`delivery`]) and reports how an endpoint is doing
-//! ([`endpoint_health`]); edgehook itself sends clients a few events of its own
-//! ([`operational`]). [`ids`] types the identifiers, [`priority`] names the delivery tiers and
-//! [`validation`] is the field error every check returns; [`ordering`] says which
-//! FIFO lane an event takes.
+//! ([`endpoint_health`]), authenticating to it as the webhook says ([`endpoint_auth`]);
+//! edgehook itself sends clients a few events of its own ([`operational`]). [`ids`] types the
+//! identifiers, [`priority`] names the delivery tiers, [`validation`] is the field error
+//! every check returns and [`ordering`] says which FIFO lane an event takes.
 //!
 //! This crate holds data and pure decisions only. Where it travels on NATS is the contract's
 //! (`edgehook-nats`); how it is signed, sealed or encrypted is `edgehook-security`'s. Keeping
@@ -17,6 +17,7 @@
 pub mod catalogue;
 pub mod client;
 pub mod delivery;
+pub mod endpoint_auth;
 pub mod endpoint_health;
 pub mod event;
 pub mod event_types;

@@ -64,6 +64,10 @@ pub struct Webhook {
     /// Payload encryption to the client's public key, if it asked for it.
     #[serde(default)]
     pub encryption: Option<Encryption>,
+    /// How the relay authenticates to the endpoint (static headers, OAuth2, mTLS), secrets
+    /// sealed (`crate::endpoint_auth`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<crate::endpoint_auth::EndpointAuth>,
     /// Did the callback URL answer when it was registered or last changed?
     pub callback_url_verified: bool,
     /// Why edgehook disabled it (status `disabled`).

@@ -172,7 +172,9 @@ fn subject_of(webhook: &Webhook, event: &Event, priority: Priority) -> String {
     match (webhook.delivery, webhook.fifo_lane(event)) {
         (Delivery::Poll, _) => subjects::poll(&webhook.region, &webhook.client_id, &webhook.id),
         (Delivery::Push, Some(lane)) => subjects::fifo(&webhook.client_id, &webhook.id, lane),
-        (Delivery::Push, None) => subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id),
+        (Delivery::Push, None) => {
+            subjects::delivery(&webhook.region, priority, &webhook.client_id, &webhook.id)
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! - [`dispatcher`] pulls the region's delivery tasks (the three tiers' consumers merged by
 //!   [`tiers`]), looks each one's webhook up, asks [`endpoints`] and [`rate_limit`] whether it
 //!   may go now, and has [`sender`] make the signed request ([`payload`]: the body; [`verdict`]:
-//!   what the answer means for retrying).
+//!   what the answer means for retrying; [`endpoint_auth`]: the webhook's static headers,
+//!   OAuth2 token or mTLS client).
 //! - [`settlement`] is what becomes of the task then. [`settlement::decision`] decides it,
 //!   purely: ack, `nak` with a delay, park, dead-letter or forward to the webhook's new region
 //!   (the retry budget and backoff live there). [`settlement::settler`] applies it, the only
@@ -30,6 +31,7 @@
 pub mod attempt_metrics;
 pub mod auto_disable;
 pub mod dispatcher;
+pub mod endpoint_auth;
 pub mod endpoints;
 pub mod fifo;
 pub mod health_reports;

@@ -5,6 +5,10 @@
 //! delivery time too), connections are pooled and kept alive per endpoint, and the whole
 //! attempt is bounded by the relay's timeout.
 //!
+//! A webhook's `auth` (static headers, an OAuth2 token, a client certificate) is
+//! [`crate::endpoint_auth`]'s: it hands each attempt its [`Credentials`] (a webhook's own
+//! client for mTLS) and, after a 401 to an OAuth2 token, fresh ones for one more try.
+//!
 //! The control plane's test send (`POST /api/v1/webhooks/{id}/test`) sends with this same
 //! client, so a test is signed, encrypted and guarded exactly as a delivery; it keeps more of
 //! the answer's body ([`Sender::keeping_response_body`]) to show it to the client. Its poll
@@ -23,6 +27,7 @@ use edgehook_security::sealing::SecretsKey;
 use futures::StreamExt;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 
+use crate::endpoint_auth::{Credentials, EndpointAuthenticator};
 use crate::payload;
 use crate::verdict::{Verdict, parse_retry_after, verdict_for_status};
 use edgehook_security::signatures::SigningKey;
@@ -32,10 +37,35 @@ const BODY_EXCERPT: usize = 256;
 /// Opened signing keys kept; past this the cache starts over (a key is cheap to open again).
 const OPENED_KEYS: usize = 10_000;
 
+/// How the relay's HTTP clients are made: the shared one and each mTLS webhook's own.
+#[derive(Clone)]
+pub struct HttpSettings {
+    pub timeout: Duration,
+    /// Connections kept per endpoint.
+    pub concurrency: usize,
+    /// The SSRF guard, as the clients' resolver.
+    pub addresses: Arc<AddressPolicy>,
+}
+
+impl HttpSettings {
+    /// A client builder with the relay's rules: the guard's resolver, no redirects, timeouts.
+    pub fn builder(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout.min(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(self.concurrency)
+            .user_agent(concat!("edgehook/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(self.addresses.resolver())
+    }
+}
+
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
     addresses: Arc<AddressPolicy>,
+    /// The webhooks' endpoint authentication.
+    auth: Arc<EndpointAuthenticator>,
     secrets: SecretsKey,
     /// Signing keys by their sealed form, so that a key is opened once, not per attempt.
     opened: Arc<Mutex<HashMap<String, Arc<SigningKey>>>>,
@@ -81,16 +111,10 @@ impl Sender {
     ) -> Self {
         // rustls with ring everywhere; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(concurrency)
-            .user_agent(concat!("edgehook/", env!("CARGO_PKG_VERSION")))
-            .dns_resolver(addresses.resolver())
-            .build()
-            .expect("the HTTP client configuration is valid");
-        Self { client, addresses, secrets, opened: Arc::default(), response_body: BODY_EXCERPT }
+        let settings = HttpSettings { timeout, concurrency, addresses: addresses.clone() };
+        let client = settings.builder().build().expect("the HTTP client configuration is valid");
+        let auth = Arc::new(EndpointAuthenticator::new(client.clone(), settings, secrets.clone()));
+        Self { client, addresses, auth, secrets, opened: Arc::default(), response_body: BODY_EXCERPT }
     }
 
     /// The same sender keeping up to `bytes` of each response's body in
@@ -129,13 +153,6 @@ impl Sender {
         Ok(signatures.join(" "))
     }
 
-    /// IP literals never reach the resolver, so the guard checks them here.
-    fn refused_literal(&self, url: &reqwest::Url) -> Option<String> {
-        let address: IpAddr = url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
-        let class = self.addresses.refusal(address)?;
-        Some(format!("{address} is a {class} address, which callbacks may not reach"))
-    }
-
     /// `event` as `webhook` receives it, now: the body (JSON, or JWE with encryption) and the
     /// Standard Webhooks headers signing exactly those bytes. Every delivery is made here:
     /// [`Sender::send`] POSTs it, a poll webhook's client is handed it
@@ -166,22 +183,39 @@ impl Sender {
                 return failed(started, format!("invalid callback URL: {error}"), Verdict::Rejected);
             }
         };
-        if let Some(refusal) = self.refused_literal(&url) {
+        if let Some(refusal) = refused_literal(&self.addresses, &url) {
             return failed(started, refusal, Verdict::Rejected);
         }
         let signed = match self.render(webhook, event) {
             Ok(signed) => signed,
             Err(error) => return failed(started, error, Verdict::Rejected),
         };
-        let request = self
-            .client
-            .post(url)
-            .header(CONTENT_TYPE, HeaderValue::from_static(signed.content_type))
-            .header("webhook-id", signed.webhook_id)
-            .header("webhook-timestamp", signed.timestamp.to_string())
-            .header("webhook-signature", signed.signature)
-            .body(signed.body);
-        let response = match request.send().await {
+        let credentials = match self.auth.credentials(webhook).await {
+            Ok(credentials) => credentials,
+            Err(failure) => return failed(started, failure.error, failure.verdict),
+        };
+        let body = bytes::Bytes::from(signed.body);
+        let post = |credentials: &Credentials| {
+            let client = credentials.client.as_ref().unwrap_or(&self.client);
+            credentials
+                .apply(client.post(url.clone()))
+                .header(CONTENT_TYPE, HeaderValue::from_static(signed.content_type))
+                .header("webhook-id", signed.webhook_id.as_str())
+                .header("webhook-timestamp", signed.timestamp.to_string())
+                .header("webhook-signature", signed.signature.as_str())
+                .body(body.clone())
+                .send()
+        };
+        let mut sent = post(&credentials).await;
+        // An OAuth2 token the endpoint refuses: once more with a fresh one.
+        if sent.as_ref().is_ok_and(|response| response.status() == reqwest::StatusCode::UNAUTHORIZED) {
+            match self.auth.after_unauthorized(webhook, credentials).await {
+                None => {}
+                Some(Ok(refreshed)) => sent = post(&refreshed).await,
+                Some(Err(failure)) => return failed(started, failure.error, failure.verdict),
+            }
+        }
+        let response = match sent {
             Ok(response) => response,
             // A name resolving to a forbidden address will not get better by retrying soon.
             Err(error) if forbidden_address(&error).is_some() => {
@@ -211,6 +245,13 @@ impl Sender {
     }
 }
 
+/// IP literals never reach the resolver, so the guard checks them here.
+pub(crate) fn refused_literal(addresses: &AddressPolicy, url: &reqwest::Url) -> Option<String> {
+    let address: IpAddr = url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+    let class = addresses.refusal(address)?;
+    Some(format!("{address} is a {class} address, which callbacks may not reach"))
+}
+
 fn failed(started: Instant, error: String, verdict: Verdict) -> Attempt {
     Attempt {
         status_code: None,
@@ -222,7 +263,7 @@ fn failed(started: Instant, error: String, verdict: Verdict) -> Attempt {
 }
 
 /// The guard's refusal, if that is why the request failed.
-fn forbidden_address(error: &reqwest::Error) -> Option<&AddressError> {
+pub(crate) fn forbidden_address(error: &reqwest::Error) -> Option<&AddressError> {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         if let Some(refusal) = cause.downcast_ref::<AddressError>() {
@@ -233,17 +274,25 @@ fn forbidden_address(error: &reqwest::Error) -> Option<&AddressError> {
     None
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// What went wrong, with the innermost cause when the text does not have it yet (reqwest's
+/// own text names only the step: a TLS alert, a client certificate the endpoint refused, is
+/// in the cause).
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        format!(
-            "could not connect: {}",
-            std::error::Error::source(error).map_or(error.to_string(), ToString::to_string)
-        )
+        return "timed out".to_owned();
+    }
+    let text = if error.is_connect() {
+        let source = std::error::Error::source(error).map_or(error.to_string(), ToString::to_string);
+        format!("could not connect: {source}")
     } else {
         error.to_string()
+    };
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
     }
+    let cause = cause.to_string();
+    if text.contains(&cause) { text } else { format!("{text}: {cause}") }
 }
 
 /// Reads the body to its end (so the connection can be reused) keeping its first `limit` bytes.

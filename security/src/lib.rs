@@ -6,12 +6,15 @@
 //!   control plane seals, the relay and ingest open;
 //! - [`jwe`]: payload encryption to a client's public key (JWE compact);
 //! - [`address_policy`]: the SSRF guard: which addresses a callback URL may resolve to, at
-//!   registration (control plane) and at connect time (the relay's resolver).
+//!   registration (control plane) and at connect time (the relay's resolver);
+//! - [`client_certificate`]: a webhook's mTLS client certificate and key checked when
+//!   registered (they parse, the key is the certificate's), with the subject and expiry shown.
 //!
 //! Its own crate so that the contract (`edgehook-nats`) and the domain (`edgehook-domain`)
 //! carry no cryptography and no HTTP client.
 
 pub mod address_policy;
+pub mod client_certificate;
 pub mod jwe;
 pub mod sealing;
 pub mod signatures;

@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
+use edgehook_domain::endpoint_auth::{EndpointAuthRequest, EndpointAuthView};
 use edgehook_domain::endpoint_health::EndpointHealth;
 use edgehook_domain::event_types::{self, EventTypePattern};
 use edgehook_domain::ids::{ClientId, WebhookId};
@@ -63,15 +64,13 @@ const MAX_DESCRIPTION: usize = 512;
 const BAD_FIELDS: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
     `invalid`: a wrong type or an unknown field), `callback_url` (`invalid`, `https_required`, `unresolvable`, \
     `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), \
-    `retry_config`, `rate_limit`, `poll` (`out_of_range`), `encryption`, `description` (`invalid`); `callback_url` \
-    is `required` for a push webhook and `invalid` for a poll one, `poll` `invalid` for a push one.";
+    `retry_config`, `rate_limit`, `poll` (`out_of_range`), `encryption`, `description`, `ordering`, `ordering_key`     (`invalid`), `auth` (`invalid`, `reserved_header`, and the URL codes for `auth.oauth2.token_url`);     `callback_url` is `required` for a push webhook and `invalid` for a poll one, `poll` `invalid` for a push one.";
 /// [`BAD_FIELDS`] and what only a PATCH can get wrong.
 const BAD_PATCH: &str = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, \
     `invalid`: a wrong type, an unknown field, not an object), `callback_url` (`invalid`, `https_required`, \
     `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, \
     `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description`, \
-    `signature` (`invalid`: it changes with `rotate-secret`), `delivery` (`invalid`: set at creation), `region` \
-    (`invalid`: a poll webhook's region is set at creation).";
+    `signature` (`invalid`: it changes with `rotate-secret`), `delivery` (`invalid`: set at creation), `region`     (`invalid`: a poll webhook's region is set at creation), `ordering`, `ordering_key` (`invalid`), `auth`     (`invalid`, `reserved_header`, and the URL codes for `auth.oauth2.token_url`).";
 
 /// The fields a client sets, on create and (merged with the current ones) on PATCH.
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
@@ -125,6 +124,10 @@ pub struct WebhookFields {
     signature: Scheme,
     #[serde(default)]
     encryption: Option<Encryption>,
+    /// How the relay authenticates to the endpoint (static headers, OAuth2 client credentials,
+    /// mTLS); its secrets are sealed at rest and never shown again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    auth: Option<EndpointAuthRequest>,
     /// At most 512 bytes.
     #[serde(default)]
     #[schema(max_length = 512)]
@@ -157,6 +160,9 @@ pub struct WebhookPatch {
     /// Must stay the current scheme (`rotate-secret` changes it).
     signature: Option<Scheme>,
     encryption: Option<Encryption>,
+    /// Replaces the whole `auth` (its secrets given again); `null` removes it; left out, the
+    /// stored one (secrets included) is kept.
+    auth: Option<EndpointAuthRequest>,
     #[schema(max_length = 512)]
     description: Option<String>,
 }
@@ -225,6 +231,8 @@ impl WebhookFields {
             status: webhook.status,
             signature: webhook.signature,
             encryption: webhook.encryption.clone(),
+            // Its secrets are sealed: a PATCH keeps the stored `auth` unless it names one.
+            auth: None,
             description: webhook.description.clone(),
         }
     }
@@ -273,8 +281,13 @@ impl WebhookFields {
         self.retry_config.validate().map_err(|error| error.under("retry_config"))?;
         self.rate_limit.validate().map_err(|error| error.under("rate_limit"))?;
         ordering::validate(self.ordering, self.ordering_key.as_deref())?;
+        if self.auth.is_some() && self.delivery == Delivery::Poll {
+            let message = "`auth` is how the relay authenticates to a callback URL; a poll webhook has none";
+            return Err(FieldError::invalid("auth", message));
+        }
         if self.ordering.is_fifo() && self.delivery == Delivery::Poll {
-            let message = "FIFO ordering is for push deliveries; a poll webhook's client takes its queue in order";
+            let message =
+                "FIFO ordering is for push deliveries; a poll webhook's client takes its queue in order";
             return Err(FieldError::invalid("ordering", message));
         }
         if let Some(encryption) = &self.encryption {
@@ -335,6 +348,10 @@ pub struct WebhookView<'a> {
     signature: Scheme,
     #[schema(required = true)]
     encryption: Option<&'a Encryption>,
+    /// The endpoint authentication, without its secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    auth: Option<EndpointAuthView>,
     /// The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -378,6 +395,7 @@ impl<'a> WebhookView<'a> {
             callback_url_verified: webhook.callback_url_verified,
             signature: webhook.signature,
             encryption: webhook.encryption.as_ref(),
+            auth: webhook.auth.as_ref().map(EndpointAuthView::from),
             public_key: webhook.public_key.as_deref(),
             signing_secret: None,
             created_at: webhook.created_at,
@@ -424,13 +442,18 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
     let fields: WebhookFields = parse_json(&body)?;
     let (callback_url, region) = fields.validate(&state).await?;
     check_subscriptions(&state, &fields.event_types, &[]).await?;
+    let poll = fields.poll_settings();
+    let auth = match fields.auth {
+        Some(request) => Some(crate::endpoint_auth::sealed(&state, request).await?),
+        None => None,
+    };
     let now = edgehook_domain::now();
     let key = NewKey::generate(&state, fields.signature);
     let webhook = Webhook {
         id: WebhookId::generate(),
         client_id: client.clone(),
         callback_url_verified: !callback_url.is_empty() && reachable(&state, &callback_url).await,
-        poll: fields.poll_settings(),
+        poll,
         delivery: fields.delivery,
         callback_url,
         region,
@@ -444,6 +467,7 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
         status: fields.status,
         signature: fields.signature,
         encryption: fields.encryption,
+        auth,
         signing_secret: key.sealed,
         public_key: key.public_key,
         retiring_secrets: Vec::new(),
@@ -556,6 +580,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
             FieldError::invalid("body", "a PATCH body is a JSON object of the fields to change").into()
         );
     }
+    let keeps_auth = patch.get("auth").is_none();
     let mut merged = serde_json::to_value(WebhookFields::of(&stored)).expect("fields serialize");
     merge_patch(&mut merged, patch);
     let fields: WebhookFields = parse_json(&serde_json::to_vec(&merged).expect("JSON serializes"))?;
@@ -566,6 +591,13 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         let message = "the signature scheme changes with POST /api/v1/webhooks/{id}/rotate-secret";
         return Err(FieldError::invalid("signature", message).into());
     }
+    let poll = fields.poll_settings();
+    // Not named: kept as stored (sealed); `null`: removed; given: replaced whole.
+    let auth = match fields.auth {
+        _ if keeps_auth => stored.auth.clone(),
+        Some(request) => Some(crate::endpoint_auth::sealed(&state, request).await?),
+        None => None,
+    };
     let url_changed = callback_url != stored.callback_url;
     let missed_since = missed_since(&stored, fields.status);
     let webhook = Webhook {
@@ -575,7 +607,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         } else {
             stored.callback_url_verified
         },
-        poll: fields.poll_settings(),
+        poll,
         callback_url,
         region,
         event_types: fields.event_types,
@@ -589,6 +621,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
         disabled_at: stored.disabled_at.filter(|_| fields.status == WebhookStatus::Disabled),
         status: fields.status,
         encryption: fields.encryption,
+        auth,
         description: fields.description,
         updated_at: edgehook_domain::now(),
         ..stored

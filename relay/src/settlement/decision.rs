@@ -345,7 +345,12 @@ mod tests {
     fn a_task_whose_webhook_went_is_acked_moved_forwarded_or_inactive_dead_lettered() {
         assert_eq!(decide(Turn::WebhookDeleted, 1, Queue::Shared, NOW), Settlement::Ack);
         assert_eq!(
-            decide(Turn::Moved { region: "us", delivery: Delivery::Push, webhook_version: 4 }, 3, Queue::Shared, NOW),
+            decide(
+                Turn::Moved { region: "us", delivery: Delivery::Push, webhook_version: 4 },
+                3,
+                Queue::Shared,
+                NOW
+            ),
             Settlement::Forward {
                 region: "us".into(),
                 delivery: Delivery::Push,
@@ -354,7 +359,12 @@ mod tests {
             }
         );
         assert_eq!(
-            decide(Turn::Moved { region: "eu", delivery: Delivery::Poll, webhook_version: 5 }, 1, Queue::Shared, NOW),
+            decide(
+                Turn::Moved { region: "eu", delivery: Delivery::Poll, webhook_version: 5 },
+                1,
+                Queue::Shared,
+                NOW
+            ),
             Settlement::Forward {
                 region: "eu".into(),
                 delivery: Delivery::Poll,
