@@ -181,6 +181,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/{webhook_id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch deliveries of a poll webhook (long poll). */
+        get: operations["webhooks_poll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/poll/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge polled deliveries: they are not polled again. */
+        post: operations["webhooks_ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{webhook_id}/deliveries": {
         parameters: {
             query?: never;
@@ -455,6 +489,25 @@ export interface components {
             /** @description The event was accepted before (same client and event_id): it will not be delivered twice. */
             duplicate: boolean;
         };
+        AckAnswer: {
+            /** @description One per id, in the request's order. */
+            results: components["schemas"]["AckResult"][];
+        };
+        /** @enum {string} */
+        AckOutcome: "acknowledged" | "unconfirmed";
+        AckRequest: {
+            /** @description The `ack_id`s of deliveries polled from this webhook, 1 to 100. */
+            ack_ids: string[];
+        };
+        AckResult: {
+            ack_id: string;
+            /**
+             * @description `acknowledged`: JetStream confirmed it (also for an id acknowledged before, or one whose
+             *     delivery was acknowledged since: it is gone either way); `unconfirmed`: JetStream did not
+             *     answer (the region unreachable): send it again.
+             */
+            result: components["schemas"]["AckOutcome"];
+        };
         /** @description A page of attempts, oldest first. */
         AttemptList: {
             data: components["schemas"]["AttemptView"][];
@@ -575,8 +628,28 @@ export interface components {
             last_error: string | null;
             /** Format: date-time */
             dead_lettered_at: string;
+            /**
+             * @description Given up on a FIFO webhook, whose next delivery then went: the order broke here (a
+             *     redrive sends it after what was queued meanwhile).
+             */
+            broke_order: boolean;
             /** @description The event's `data`. */
             data: Record<string, never>;
+        };
+        /**
+         * @description How a webhook's deliveries reach its client.
+         * @enum {string}
+         */
+        Delivery: "push" | "poll";
+        DeliveryHeaders: {
+            /** @description The event's message id, the same on every attempt. */
+            "webhook-id": string;
+            /** @description Unix seconds, when it was signed (this fetch). */
+            "webhook-timestamp": string;
+            /** @description `v1,<base64>` (HMAC) or `v1a,<base64>` (Ed25519), one per active key, space-separated. */
+            "webhook-signature": string;
+            /** @description `application/json`, or `application/jose` for a whole-body JWE. */
+            "content-type": string;
         };
         /**
          * @description The latest attempt's outcome, as an event's delivery to one webhook.
@@ -598,6 +671,30 @@ export interface components {
              *     payload.
              */
             fields?: string[];
+        };
+        /**
+         * @description How the relay authenticates to the endpoint: static `headers`, OAuth2 client credentials
+         *     (`oauth2`), a client certificate (`mtls`). `headers` combine with either of the others;
+         *     `oauth2` and `mtls` do not combine.
+         */
+        EndpointAuthRequest: {
+            /**
+             * @description Static headers sent with every delivery, by name (at most 20; values visible ASCII,
+             *     at most 4,096 bytes). Not the ones edgehook sets (`content-type`, `user-agent`,
+             *     `webhook-*`, …). The values are sealed at rest and never shown again.
+             */
+            headers?: {
+                [key: string]: string;
+            };
+            oauth2?: null | components["schemas"]["OAuth2Request"];
+            mtls?: null | components["schemas"]["MtlsRequest"];
+        };
+        /** @description What answers show of `auth`: no secret, sealed or not. */
+        EndpointAuthView: {
+            /** @description The static headers' names (their values are never shown). */
+            headers: string[];
+            oauth2?: components["schemas"]["OAuth2View"];
+            mtls?: components["schemas"]["MtlsView"];
         };
         EndpointHealth: {
             webhook_id: components["schemas"]["WebhookId"];
@@ -800,6 +897,29 @@ export interface components {
         KeyStatus: "current" | "retiring";
         /** @example msg_01JD8K3Q5T2V9W0X4Y6Z8A1B2C */
         MessageId: string;
+        /** @description A client certificate the relay presents to this endpoint (mutual TLS). */
+        MtlsRequest: {
+            /** @description The client certificate in PEM, optionally followed by its intermediates. */
+            certificate_pem: string;
+            /** @description Its private key in PEM (PKCS#8, PKCS#1 or SEC1); sealed at rest, never shown again. */
+            private_key_pem: string;
+            /**
+             * @description CA certificates (PEM) the endpoint's server certificate must chain to, instead of the
+             *     usual public roots.
+             */
+            ca_pem?: string | null;
+        };
+        MtlsView: {
+            /** @description The client certificate's subject, e.g. `CN=relay.example.com,O=Example`. */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the client certificate expires.
+             */
+            not_after: string;
+            /** @description Whether the endpoint's certificate is checked against a CA of the webhook's own. */
+            custom_ca: boolean;
+        };
         NewSource: {
             /** @description 1 to 200 characters, not only spaces. */
             name: string;
@@ -813,6 +933,37 @@ export interface components {
              */
             max_events_per_second?: number;
         };
+        /**
+         * @description The OAuth2 client credentials grant (RFC 6749 §4.4): the relay POSTs
+         *     `grant_type=client_credentials` (with `scope` and `audience` when given) to `token_url`,
+         *     the client authenticated with HTTP Basic, and sends the token it gets as a bearer token.
+         */
+        OAuth2Request: {
+            /**
+             * @description The token endpoint: `https` (`http` only where the deployment allows it for callbacks),
+             *     checked like a callback URL (it must resolve to addresses deliveries may reach).
+             * @example https://auth.example.com/oauth2/token
+             */
+            token_url: string;
+            client_id: string;
+            /** @description Sealed at rest, never shown again. */
+            client_secret: string;
+            /** @description Space-separated scopes to ask for. */
+            scope?: string | null;
+            /** @description The `audience` parameter some servers (Auth0, Okta) want. */
+            audience?: string | null;
+        };
+        OAuth2View: {
+            token_url: string;
+            client_id: string;
+            scope: string | null;
+            audience: string | null;
+        };
+        /**
+         * @description How a webhook's deliveries are ordered.
+         * @enum {string}
+         */
+        Ordering: "none" | "fifo";
         /** @description Attempt latency percentiles in milliseconds (nearest rank); `null` without attempts. */
         Percentiles: {
             /** Format: u-int64 */
@@ -821,6 +972,49 @@ export interface components {
             p95: number | null;
             /** Format: u-int64 */
             p99: number | null;
+        };
+        /** @description What a poll answers. */
+        PollAnswer: {
+            /** @description Oldest first (within a poll); empty when none came within `wait`. */
+            messages: components["schemas"]["PolledMessage"][];
+        };
+        /** @description A poll webhook's settings. */
+        PollSettings: {
+            /**
+             * Format: u-int64
+             * @description How long a polled delivery stays invisible to other polls: not acknowledged by then, it
+             *     is polled again (a new attempt). 1 s to 12 h, default 30 s.
+             * @default 30000
+             */
+            visibility_timeout_ms: number;
+        };
+        /** @description A merge patch of [`PollSettings`] (document only). */
+        PollSettingsPatch: {
+            /** Format: u-int64 */
+            visibility_timeout_ms?: number | null;
+        };
+        /** @description One delivery, as an HTTP delivery would have brought it. */
+        PolledMessage: {
+            /**
+             * @description What `POST /api/v1/webhooks/{id}/poll/ack` takes to acknowledge this delivery (valid for
+             *     this webhook only).
+             */
+            ack_id: string;
+            event_id: string;
+            event_type: string;
+            /**
+             * Format: u-int32
+             * @description This fetch's attempt number (1 for the first): a delivery not acknowledged within the
+             *     visibility timeout is fetched again, as the next attempt.
+             */
+            attempt: number;
+            /** @description The Standard Webhooks headers an HTTP delivery carries; the signature is over `body`. */
+            headers: components["schemas"]["DeliveryHeaders"];
+            /**
+             * @description The body exactly as signed: the event as JSON, or a JWE (compact) when the webhook
+             *     encrypts its payload.
+             */
+            body: string;
         };
         /** @enum {string} */
         Priority: "high" | "standard" | "bulk";
@@ -1075,9 +1269,17 @@ export interface components {
             /**
              * @description Where deliveries are POSTed: an `https` URL (`http` only where the deployment allows
              *     it), at most 2,048 characters, whose host resolves to addresses deliveries may reach.
+             *     Required for a `push` webhook; a `poll` webhook has none.
              * @example https://example.com/webhooks
              */
-            callback_url: string;
+            callback_url?: string;
+            /**
+             * @description `push` (default) or `poll` (the client fetches its deliveries: `GET
+             *     /api/v1/webhooks/{id}/poll`). Set at creation: a PATCH cannot change it.
+             */
+            delivery?: components["schemas"]["Delivery"];
+            /** @description A `poll` webhook's settings (defaults apply); refused for a `push` webhook. */
+            poll?: components["schemas"]["PollSettings"];
             /** @description One of `GET /api/v1/regions`; default: the deployment's default region. */
             region?: string | null;
             /**
@@ -1089,11 +1291,23 @@ export interface components {
             retry_config?: components["schemas"]["RetryConfig"];
             rate_limit?: components["schemas"]["RateLimit"];
             priority?: components["schemas"]["Priority"];
+            /**
+             * @description `fifo`: deliveries one at a time, in the order ingest accepted the events, a failing one
+             *     retried before the next goes (default `none`).
+             */
+            ordering?: components["schemas"]["Ordering"];
+            /**
+             * @description With `fifo`: a field of `data` (dots reach nested ones, e.g. `order_id`); the order is
+             *     kept per value of it, and different values go in parallel (16 lanes).
+             * @example order_id
+             */
+            ordering_key?: string | null;
             /** @default active */
             status: components["schemas"]["WebhookStatus"];
             /** @description Set at creation (default `hmac-sha256`); `rotate-secret` changes it. */
             signature?: components["schemas"]["Scheme"];
             encryption?: null | components["schemas"]["Encryption"];
+            auth?: null | components["schemas"]["EndpointAuthRequest"];
             /** @description At most 512 bytes. */
             description?: string | null;
         };
@@ -1110,15 +1324,20 @@ export interface components {
          */
         WebhookPatch: {
             callback_url?: string;
+            delivery?: null | components["schemas"]["Delivery"];
+            poll?: null | components["schemas"]["PollSettingsPatch"];
             region?: string | null;
             event_types?: components["schemas"]["EventTypePattern"][] | null;
             trigger_conditions?: null | components["schemas"]["TriggerConditionsPatch"];
             retry_config?: null | components["schemas"]["RetryConfigPatch"];
             rate_limit?: null | components["schemas"]["RateLimitPatch"];
             priority?: null | components["schemas"]["Priority"];
+            ordering?: null | components["schemas"]["Ordering"];
+            ordering_key?: string | null;
             status?: null | components["schemas"]["WebhookStatus"];
             signature?: null | components["schemas"]["Scheme"];
             encryption?: null | components["schemas"]["Encryption"];
+            auth?: null | components["schemas"]["EndpointAuthRequest"];
             description?: string | null;
         };
         WebhookStats: {
@@ -1145,13 +1364,20 @@ export interface components {
         WebhookView: {
             webhook_id: components["schemas"]["WebhookId"];
             client_id: components["schemas"]["ClientId"];
-            callback_url: string;
+            /** @description `null` for a poll webhook. */
+            callback_url: string | null;
+            delivery: components["schemas"]["Delivery"];
+            /** @description A poll webhook's settings (absent for a push webhook). */
+            poll?: components["schemas"]["PollSettings"];
             region: string;
             event_types: components["schemas"]["EventTypePattern"][];
             trigger_conditions: components["schemas"]["TriggerConditions"];
             retry_config: components["schemas"]["RetryConfig"];
             rate_limit: components["schemas"]["RateLimit"];
             priority: components["schemas"]["Priority"];
+            ordering: components["schemas"]["Ordering"];
+            /** @description A FIFO webhook's ordering key, if it has one. */
+            ordering_key?: string;
             status: components["schemas"]["WebhookStatus"];
             /** @description Why edgehook disabled it, when it did. */
             disabled_reason?: string;
@@ -1162,6 +1388,8 @@ export interface components {
             callback_url_verified: boolean;
             signature: components["schemas"]["Scheme"];
             encryption: null | components["schemas"]["Encryption"];
+            /** @description The endpoint authentication, without its secrets. */
+            auth?: components["schemas"]["EndpointAuthView"];
             /** @description The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks). */
             public_key?: string;
             /** @description The `whsec_` secret (HMAC webhooks), only in the answer that made it. */
@@ -1817,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookView"];
                 };
             };
-            /** @description A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type or an unknown field), `callback_url` (`invalid`, `https_required`, `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description` (`invalid`). */
+            /** @description A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type or an unknown field), `callback_url` (`invalid`, `https_required`, `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), `retry_config`, `rate_limit`, `poll` (`out_of_range`), `encryption`, `description`, `ordering`, `ordering_key`     (`invalid`), `auth` (`invalid`, `reserved_header`, and the URL codes for `auth.oauth2.token_url`);     `callback_url` is `required` for a push webhook and `invalid` for a poll one, `poll` `invalid` for a push one. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2293,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookUpdated"];
                 };
             };
-            /** @description A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type, an unknown field, not an object), `callback_url` (`invalid`, `https_required`, `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description`, `signature` (`invalid`: it changes with `rotate-secret`). */
+            /** @description A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `required`, `invalid`: a wrong type, an unknown field, not an object), `callback_url` (`invalid`, `https_required`, `unresolvable`, `forbidden_address`), `region` (`unknown_region`), `event_types` (`invalid`, `unknown_event_type`), `retry_config`, `rate_limit` (`out_of_range`), `encryption`, `description`, `signature` (`invalid`: it changes with `rotate-secret`), `delivery` (`invalid`: set at creation), `region`     (`invalid`: a poll webhook's region is set at creation), `ordering`, `ordering_key` (`invalid`), `auth`     (`invalid`, `reserved_header`, and the URL codes for `auth.oauth2.token_url`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2413,6 +2641,207 @@ export interface operations {
             };
             /** @description The route has no such method (`method_not_allowed`). */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    webhooks_poll: {
+        parameters: {
+            query?: {
+                /** @description Deliveries at most, 1 to 100 (default 10). */
+                max?: number;
+                /**
+                 * @description How long to wait when none is there: `20s`, `500ms` or seconds (`20`), at most `30s`
+                 *     (default `0`: answer at once).
+                 * @example 20s
+                 */
+                wait?: string;
+            };
+            header?: never;
+            path: {
+                webhook_id: components["schemas"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up to `max` deliveries, as soon as at least one is there; none after `wait`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollAnswer"];
+                };
+            };
+            /** @description `max` or `wait` out of range (`out_of_range`) or not understood (`invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a client token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A push webhook (`not_a_poll_webhook`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    webhooks_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: components["schemas"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckRequest"];
+            };
+        };
+        responses: {
+            /** @description What became of each id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AckAnswer"];
+                };
+            };
+            /** @description `ack_ids` empty or over 100 (`out_of_range`), or one is not an ack id of this webhook (`invalid`, field `ack_ids[<index>]`: nothing was acknowledged); the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a client token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A push webhook (`not_a_poll_webhook`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No Content-Length (`length_required`). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than allowed (`payload_too_large`). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

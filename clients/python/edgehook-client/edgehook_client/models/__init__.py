@@ -1,6 +1,10 @@
 """ Contains all the data models used in inputs/outputs """
 
 from .accepted import Accepted
+from .ack_answer import AckAnswer
+from .ack_outcome import AckOutcome
+from .ack_request import AckRequest
+from .ack_result import AckResult
 from .attempt_list import AttemptList
 from .attempt_outcome import AttemptOutcome
 from .attempt_record import AttemptRecord
@@ -16,9 +20,14 @@ from .dead_letter_list import DeadLetterList
 from .dead_letter_reason import DeadLetterReason
 from .dead_letter_view import DeadLetterView
 from .dead_letter_view_data import DeadLetterViewData
+from .delivery import Delivery
+from .delivery_headers import DeliveryHeaders
 from .delivery_status import DeliveryStatus
 from .encryption import Encryption
 from .encryption_jwk import EncryptionJwk
+from .endpoint_auth_request import EndpointAuthRequest
+from .endpoint_auth_request_headers import EndpointAuthRequestHeaders
+from .endpoint_auth_view import EndpointAuthView
 from .endpoint_health import EndpointHealth
 from .erased import Erased
 from .error_body import ErrorBody
@@ -37,8 +46,17 @@ from .expunged import Expunged
 from .incoming_event import IncomingEvent
 from .incoming_event_data import IncomingEventData
 from .key_status import KeyStatus
+from .mtls_request import MtlsRequest
+from .mtls_view import MtlsView
 from .new_source import NewSource
+from .o_auth_2_request import OAuth2Request
+from .o_auth_2_view import OAuth2View
+from .ordering import Ordering
 from .percentiles import Percentiles
+from .poll_answer import PollAnswer
+from .poll_settings import PollSettings
+from .poll_settings_patch import PollSettingsPatch
+from .polled_message import PolledMessage
 from .priority import Priority
 from .public_key import PublicKey
 from .public_keys import PublicKeys
@@ -80,6 +98,10 @@ from .window_stats import WindowStats
 
 __all__ = (
     "Accepted",
+    "AckAnswer",
+    "AckOutcome",
+    "AckRequest",
+    "AckResult",
     "AttemptList",
     "AttemptOutcome",
     "AttemptRecord",
@@ -95,9 +117,14 @@ __all__ = (
     "DeadLetterReason",
     "DeadLetterView",
     "DeadLetterViewData",
+    "Delivery",
+    "DeliveryHeaders",
     "DeliveryStatus",
     "Encryption",
     "EncryptionJwk",
+    "EndpointAuthRequest",
+    "EndpointAuthRequestHeaders",
+    "EndpointAuthView",
     "EndpointHealth",
     "Erased",
     "ErrorBody",
@@ -116,8 +143,17 @@ __all__ = (
     "IncomingEvent",
     "IncomingEventData",
     "KeyStatus",
+    "MtlsRequest",
+    "MtlsView",
     "NewSource",
+    "OAuth2Request",
+    "OAuth2View",
+    "Ordering",
     "Percentiles",
+    "PollAnswer",
+    "PolledMessage",
+    "PollSettings",
+    "PollSettingsPatch",
     "Priority",
     "PublicKey",
     "PublicKeys",

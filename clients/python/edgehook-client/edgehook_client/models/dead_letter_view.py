@@ -37,6 +37,8 @@ class DeadLetterView:
             last_status_code (int | None): The last answer's HTTP status; `null` when the endpoint did not answer.
             last_error (None | str):
             dead_lettered_at (datetime.datetime):
+            broke_order (bool): Given up on a FIFO webhook, whose next delivery then went: the order broke here (a
+                redrive sends it after what was queued meanwhile).
             data (DeadLetterViewData): The event's `data`.
      """
 
@@ -49,6 +51,7 @@ class DeadLetterView:
     last_status_code: int | None
     last_error: None | str
     dead_lettered_at: datetime.datetime
+    broke_order: bool
     data: DeadLetterViewData
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -78,6 +81,8 @@ class DeadLetterView:
 
         dead_lettered_at = self.dead_lettered_at.isoformat()
 
+        broke_order = self.broke_order
+
         data = self.data.to_dict()
 
 
@@ -93,6 +98,7 @@ class DeadLetterView:
             "last_status_code": last_status_code,
             "last_error": last_error,
             "dead_lettered_at": dead_lettered_at,
+            "broke_order": broke_order,
             "data": data,
         })
 
@@ -140,6 +146,8 @@ class DeadLetterView:
 
 
 
+        broke_order = d.pop("broke_order")
+
         data = DeadLetterViewData.from_dict(d.pop("data"))
 
 
@@ -155,6 +163,7 @@ class DeadLetterView:
             last_status_code=last_status_code,
             last_error=last_error,
             dead_lettered_at=dead_lettered_at,
+            broke_order=broke_order,
             data=data,
         )
 

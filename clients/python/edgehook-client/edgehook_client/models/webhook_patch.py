@@ -8,6 +8,8 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.delivery import Delivery
+from ..models.ordering import Ordering
 from ..models.priority import Priority
 from ..models.scheme import Scheme
 from ..models.webhook_status import WebhookStatus
@@ -16,6 +18,8 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.encryption import Encryption
+  from ..models.endpoint_auth_request import EndpointAuthRequest
+  from ..models.poll_settings_patch import PollSettingsPatch
   from ..models.rate_limit_patch import RateLimitPatch
   from ..models.retry_config_patch import RetryConfigPatch
   from ..models.trigger_conditions_patch import TriggerConditionsPatch
@@ -36,28 +40,38 @@ class WebhookPatch:
 
         Attributes:
             callback_url (str | Unset):
+            delivery (Delivery | None | Unset):
+            poll (None | PollSettingsPatch | Unset):
             region (None | str | Unset):
             event_types (list[str] | None | Unset):
             trigger_conditions (None | TriggerConditionsPatch | Unset):
             retry_config (None | RetryConfigPatch | Unset):
             rate_limit (None | RateLimitPatch | Unset):
             priority (None | Priority | Unset):
+            ordering (None | Ordering | Unset):
+            ordering_key (None | str | Unset):
             status (None | Unset | WebhookStatus):
             signature (None | Scheme | Unset):
             encryption (Encryption | None | Unset):
+            auth (EndpointAuthRequest | None | Unset):
             description (None | str | Unset):
      """
 
     callback_url: str | Unset = UNSET
+    delivery: Delivery | None | Unset = UNSET
+    poll: None | PollSettingsPatch | Unset = UNSET
     region: None | str | Unset = UNSET
     event_types: list[str] | None | Unset = UNSET
     trigger_conditions: None | TriggerConditionsPatch | Unset = UNSET
     retry_config: None | RetryConfigPatch | Unset = UNSET
     rate_limit: None | RateLimitPatch | Unset = UNSET
     priority: None | Priority | Unset = UNSET
+    ordering: None | Ordering | Unset = UNSET
+    ordering_key: None | str | Unset = UNSET
     status: None | Unset | WebhookStatus = UNSET
     signature: None | Scheme | Unset = UNSET
     encryption: Encryption | None | Unset = UNSET
+    auth: EndpointAuthRequest | None | Unset = UNSET
     description: None | str | Unset = UNSET
 
 
@@ -66,10 +80,28 @@ class WebhookPatch:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_request import EndpointAuthRequest # noqa: PLC0415
+        from ..models.poll_settings_patch import PollSettingsPatch # noqa: PLC0415
         from ..models.rate_limit_patch import RateLimitPatch # noqa: PLC0415
         from ..models.retry_config_patch import RetryConfigPatch # noqa: PLC0415
         from ..models.trigger_conditions_patch import TriggerConditionsPatch # noqa: PLC0415
         callback_url = self.callback_url
+
+        delivery: None | str | Unset
+        if isinstance(self.delivery, Unset):
+            delivery = UNSET
+        elif isinstance(self.delivery, Delivery):
+            delivery = self.delivery.value
+        else:
+            delivery = self.delivery
+
+        poll: dict[str, Any] | None | Unset
+        if isinstance(self.poll, Unset):
+            poll = UNSET
+        elif isinstance(self.poll, PollSettingsPatch):
+            poll = self.poll.to_dict()
+        else:
+            poll = self.poll
 
         region: None | str | Unset
         if isinstance(self.region, Unset):
@@ -119,6 +151,20 @@ class WebhookPatch:
         else:
             priority = self.priority
 
+        ordering: None | str | Unset
+        if isinstance(self.ordering, Unset):
+            ordering = UNSET
+        elif isinstance(self.ordering, Ordering):
+            ordering = self.ordering.value
+        else:
+            ordering = self.ordering
+
+        ordering_key: None | str | Unset
+        if isinstance(self.ordering_key, Unset):
+            ordering_key = UNSET
+        else:
+            ordering_key = self.ordering_key
+
         status: None | str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
@@ -143,6 +189,14 @@ class WebhookPatch:
         else:
             encryption = self.encryption
 
+        auth: dict[str, Any] | None | Unset
+        if isinstance(self.auth, Unset):
+            auth = UNSET
+        elif isinstance(self.auth, EndpointAuthRequest):
+            auth = self.auth.to_dict()
+        else:
+            auth = self.auth
+
         description: None | str | Unset
         if isinstance(self.description, Unset):
             description = UNSET
@@ -156,6 +210,10 @@ class WebhookPatch:
         })
         if callback_url is not UNSET:
             field_dict["callback_url"] = callback_url
+        if delivery is not UNSET:
+            field_dict["delivery"] = delivery
+        if poll is not UNSET:
+            field_dict["poll"] = poll
         if region is not UNSET:
             field_dict["region"] = region
         if event_types is not UNSET:
@@ -168,12 +226,18 @@ class WebhookPatch:
             field_dict["rate_limit"] = rate_limit
         if priority is not UNSET:
             field_dict["priority"] = priority
+        if ordering is not UNSET:
+            field_dict["ordering"] = ordering
+        if ordering_key is not UNSET:
+            field_dict["ordering_key"] = ordering_key
         if status is not UNSET:
             field_dict["status"] = status
         if signature is not UNSET:
             field_dict["signature"] = signature
         if encryption is not UNSET:
             field_dict["encryption"] = encryption
+        if auth is not UNSET:
+            field_dict["auth"] = auth
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -184,11 +248,53 @@ class WebhookPatch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_request import EndpointAuthRequest # noqa: PLC0415
+        from ..models.poll_settings_patch import PollSettingsPatch # noqa: PLC0415
         from ..models.rate_limit_patch import RateLimitPatch # noqa: PLC0415
         from ..models.retry_config_patch import RetryConfigPatch # noqa: PLC0415
         from ..models.trigger_conditions_patch import TriggerConditionsPatch # noqa: PLC0415
         d = dict(src_dict)
         callback_url = d.pop("callback_url", UNSET)
+
+        def _parse_delivery(data: object) -> Delivery | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                delivery_type_1 = Delivery(data)
+
+
+
+                return delivery_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Delivery | None | Unset, data)
+
+        delivery = _parse_delivery(d.pop("delivery", UNSET))
+
+
+        def _parse_poll(data: object) -> None | PollSettingsPatch | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                poll_type_1 = PollSettingsPatch.from_dict(data)
+
+
+
+                return poll_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PollSettingsPatch | Unset, data)
+
+        poll = _parse_poll(d.pop("poll", UNSET))
+
 
         def _parse_region(data: object) -> None | str | Unset:
             if data is None:
@@ -298,6 +404,36 @@ class WebhookPatch:
         priority = _parse_priority(d.pop("priority", UNSET))
 
 
+        def _parse_ordering(data: object) -> None | Ordering | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                ordering_type_1 = Ordering(data)
+
+
+
+                return ordering_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Ordering | Unset, data)
+
+        ordering = _parse_ordering(d.pop("ordering", UNSET))
+
+
+        def _parse_ordering_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        ordering_key = _parse_ordering_key(d.pop("ordering_key", UNSET))
+
+
         def _parse_status(data: object) -> None | Unset | WebhookStatus:
             if data is None:
                 return data
@@ -358,6 +494,26 @@ class WebhookPatch:
         encryption = _parse_encryption(d.pop("encryption", UNSET))
 
 
+        def _parse_auth(data: object) -> EndpointAuthRequest | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                auth_type_1 = EndpointAuthRequest.from_dict(data)
+
+
+
+                return auth_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EndpointAuthRequest | None | Unset, data)
+
+        auth = _parse_auth(d.pop("auth", UNSET))
+
+
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -370,15 +526,20 @@ class WebhookPatch:
 
         webhook_patch = cls(
             callback_url=callback_url,
+            delivery=delivery,
+            poll=poll,
             region=region,
             event_types=event_types,
             trigger_conditions=trigger_conditions,
             retry_config=retry_config,
             rate_limit=rate_limit,
             priority=priority,
+            ordering=ordering,
+            ordering_key=ordering_key,
             status=status,
             signature=signature,
             encryption=encryption,
+            auth=auth,
             description=description,
         )
 

@@ -8,6 +8,8 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.delivery import Delivery
+from ..models.ordering import Ordering
 from ..models.priority import Priority
 from ..models.scheme import Scheme
 from ..models.webhook_status import WebhookStatus
@@ -17,7 +19,9 @@ import datetime
 
 if TYPE_CHECKING:
   from ..models.encryption import Encryption
+  from ..models.endpoint_auth_view import EndpointAuthView
   from ..models.endpoint_health import EndpointHealth
+  from ..models.poll_settings import PollSettings
   from ..models.rate_limit import RateLimit
   from ..models.replay_progress import ReplayProgress
   from ..models.retry_config import RetryConfig
@@ -39,7 +43,8 @@ class WebhookUpdated:
         Attributes:
             webhook_id (str):
             client_id (str):
-            callback_url (str):
+            callback_url (None | str): `null` for a poll webhook.
+            delivery (Delivery): How a webhook's deliveries reach its client.
             region (str):
             event_types (list[str]):
             trigger_conditions (TriggerConditions): Which events, by the content of their `data`, a webhook wants.
@@ -47,6 +52,7 @@ class WebhookUpdated:
                 capped.
             rate_limit (RateLimit): How fast the relays may call the endpoint, shared by a region's relays.
             priority (Priority):
+            ordering (Ordering): How a webhook's deliveries are ordered.
             status (WebhookStatus):
             description (None | str):
             callback_url_verified (bool): Did the callback URL answer when it was registered or last changed?
@@ -54,8 +60,11 @@ class WebhookUpdated:
             encryption (Encryption | None):
             created_at (datetime.datetime):
             updated_at (datetime.datetime):
+            poll (PollSettings | Unset): A poll webhook's settings.
+            ordering_key (str | Unset): A FIFO webhook's ordering key, if it has one.
             disabled_reason (str | Unset): Why edgehook disabled it, when it did.
             health (EndpointHealth | Unset):
+            auth (EndpointAuthView | Unset): What answers show of `auth`: no secret, sealed or not.
             public_key (str | Unset): The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks).
             signing_secret (str | Unset): The `whsec_` secret (HMAC webhooks), only in the answer that made it.
             replay (ReplayProgress | Unset): What a replay call did (also the `replay` of a PATCH that enabled a webhook
@@ -64,13 +73,15 @@ class WebhookUpdated:
 
     webhook_id: str
     client_id: str
-    callback_url: str
+    callback_url: None | str
+    delivery: Delivery
     region: str
     event_types: list[str]
     trigger_conditions: TriggerConditions
     retry_config: RetryConfig
     rate_limit: RateLimit
     priority: Priority
+    ordering: Ordering
     status: WebhookStatus
     description: None | str
     callback_url_verified: bool
@@ -78,8 +89,11 @@ class WebhookUpdated:
     encryption: Encryption | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    poll: PollSettings | Unset = UNSET
+    ordering_key: str | Unset = UNSET
     disabled_reason: str | Unset = UNSET
     health: EndpointHealth | Unset = UNSET
+    auth: EndpointAuthView | Unset = UNSET
     public_key: str | Unset = UNSET
     signing_secret: str | Unset = UNSET
     replay: ReplayProgress | Unset = UNSET
@@ -91,7 +105,9 @@ class WebhookUpdated:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_view import EndpointAuthView # noqa: PLC0415
         from ..models.endpoint_health import EndpointHealth # noqa: PLC0415
+        from ..models.poll_settings import PollSettings # noqa: PLC0415
         from ..models.rate_limit import RateLimit # noqa: PLC0415
         from ..models.replay_progress import ReplayProgress # noqa: PLC0415
         from ..models.retry_config import RetryConfig # noqa: PLC0415
@@ -100,7 +116,10 @@ class WebhookUpdated:
 
         client_id = self.client_id
 
+        callback_url: None | str
         callback_url = self.callback_url
+
+        delivery = self.delivery.value
 
         region = self.region
 
@@ -115,6 +134,8 @@ class WebhookUpdated:
         rate_limit = self.rate_limit.to_dict()
 
         priority = self.priority.value
+
+        ordering = self.ordering.value
 
         status = self.status.value
 
@@ -135,11 +156,21 @@ class WebhookUpdated:
 
         updated_at = self.updated_at.isoformat()
 
+        poll: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.poll, Unset):
+            poll = self.poll.to_dict()
+
+        ordering_key = self.ordering_key
+
         disabled_reason = self.disabled_reason
 
         health: dict[str, Any] | Unset = UNSET
         if not isinstance(self.health, Unset):
             health = self.health.to_dict()
+
+        auth: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.auth, Unset):
+            auth = self.auth.to_dict()
 
         public_key = self.public_key
 
@@ -156,12 +187,14 @@ class WebhookUpdated:
             "webhook_id": webhook_id,
             "client_id": client_id,
             "callback_url": callback_url,
+            "delivery": delivery,
             "region": region,
             "event_types": event_types,
             "trigger_conditions": trigger_conditions,
             "retry_config": retry_config,
             "rate_limit": rate_limit,
             "priority": priority,
+            "ordering": ordering,
             "status": status,
             "description": description,
             "callback_url_verified": callback_url_verified,
@@ -170,10 +203,16 @@ class WebhookUpdated:
             "created_at": created_at,
             "updated_at": updated_at,
         })
+        if poll is not UNSET:
+            field_dict["poll"] = poll
+        if ordering_key is not UNSET:
+            field_dict["ordering_key"] = ordering_key
         if disabled_reason is not UNSET:
             field_dict["disabled_reason"] = disabled_reason
         if health is not UNSET:
             field_dict["health"] = health
+        if auth is not UNSET:
+            field_dict["auth"] = auth
         if public_key is not UNSET:
             field_dict["public_key"] = public_key
         if signing_secret is not UNSET:
@@ -188,7 +227,9 @@ class WebhookUpdated:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_view import EndpointAuthView # noqa: PLC0415
         from ..models.endpoint_health import EndpointHealth # noqa: PLC0415
+        from ..models.poll_settings import PollSettings # noqa: PLC0415
         from ..models.rate_limit import RateLimit # noqa: PLC0415
         from ..models.replay_progress import ReplayProgress # noqa: PLC0415
         from ..models.retry_config import RetryConfig # noqa: PLC0415
@@ -198,7 +239,18 @@ class WebhookUpdated:
 
         client_id = d.pop("client_id")
 
-        callback_url = d.pop("callback_url")
+        def _parse_callback_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        callback_url = _parse_callback_url(d.pop("callback_url"))
+
+
+        delivery = Delivery(d.pop("delivery"))
+
+
+
 
         region = d.pop("region")
 
@@ -221,6 +273,11 @@ class WebhookUpdated:
 
 
         priority = Priority(d.pop("priority"))
+
+
+
+
+        ordering = Ordering(d.pop("ordering"))
 
 
 
@@ -273,6 +330,18 @@ class WebhookUpdated:
 
 
 
+        _poll = d.pop("poll", UNSET)
+        poll: PollSettings | Unset
+        if isinstance(_poll,  Unset):
+            poll = UNSET
+        else:
+            poll = PollSettings.from_dict(_poll)
+
+
+
+
+        ordering_key = d.pop("ordering_key", UNSET)
+
         disabled_reason = d.pop("disabled_reason", UNSET)
 
         _health = d.pop("health", UNSET)
@@ -281,6 +350,16 @@ class WebhookUpdated:
             health = UNSET
         else:
             health = EndpointHealth.from_dict(_health)
+
+
+
+
+        _auth = d.pop("auth", UNSET)
+        auth: EndpointAuthView | Unset
+        if isinstance(_auth,  Unset):
+            auth = UNSET
+        else:
+            auth = EndpointAuthView.from_dict(_auth)
 
 
 
@@ -303,12 +382,14 @@ class WebhookUpdated:
             webhook_id=webhook_id,
             client_id=client_id,
             callback_url=callback_url,
+            delivery=delivery,
             region=region,
             event_types=event_types,
             trigger_conditions=trigger_conditions,
             retry_config=retry_config,
             rate_limit=rate_limit,
             priority=priority,
+            ordering=ordering,
             status=status,
             description=description,
             callback_url_verified=callback_url_verified,
@@ -316,8 +397,11 @@ class WebhookUpdated:
             encryption=encryption,
             created_at=created_at,
             updated_at=updated_at,
+            poll=poll,
+            ordering_key=ordering_key,
             disabled_reason=disabled_reason,
             health=health,
+            auth=auth,
             public_key=public_key,
             signing_secret=signing_secret,
             replay=replay,

@@ -8,6 +8,8 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.delivery import Delivery
+from ..models.ordering import Ordering
 from ..models.priority import Priority
 from ..models.scheme import Scheme
 from ..models.webhook_status import WebhookStatus
@@ -17,7 +19,9 @@ import datetime
 
 if TYPE_CHECKING:
   from ..models.encryption import Encryption
+  from ..models.endpoint_auth_view import EndpointAuthView
   from ..models.endpoint_health import EndpointHealth
+  from ..models.poll_settings import PollSettings
   from ..models.rate_limit import RateLimit
   from ..models.retry_config import RetryConfig
   from ..models.trigger_conditions import TriggerConditions
@@ -37,7 +41,8 @@ class WebhookView:
         Attributes:
             webhook_id (str):
             client_id (str):
-            callback_url (str):
+            callback_url (None | str): `null` for a poll webhook.
+            delivery (Delivery): How a webhook's deliveries reach its client.
             region (str):
             event_types (list[str]):
             trigger_conditions (TriggerConditions): Which events, by the content of their `data`, a webhook wants.
@@ -45,6 +50,7 @@ class WebhookView:
                 capped.
             rate_limit (RateLimit): How fast the relays may call the endpoint, shared by a region's relays.
             priority (Priority):
+            ordering (Ordering): How a webhook's deliveries are ordered.
             status (WebhookStatus):
             description (None | str):
             callback_url_verified (bool): Did the callback URL answer when it was registered or last changed?
@@ -52,21 +58,26 @@ class WebhookView:
             encryption (Encryption | None):
             created_at (datetime.datetime):
             updated_at (datetime.datetime):
+            poll (PollSettings | Unset): A poll webhook's settings.
+            ordering_key (str | Unset): A FIFO webhook's ordering key, if it has one.
             disabled_reason (str | Unset): Why edgehook disabled it, when it did.
             health (EndpointHealth | Unset):
+            auth (EndpointAuthView | Unset): What answers show of `auth`: no secret, sealed or not.
             public_key (str | Unset): The `whpk_` key `v1a` signatures verify with (Ed25519 webhooks).
             signing_secret (str | Unset): The `whsec_` secret (HMAC webhooks), only in the answer that made it.
      """
 
     webhook_id: str
     client_id: str
-    callback_url: str
+    callback_url: None | str
+    delivery: Delivery
     region: str
     event_types: list[str]
     trigger_conditions: TriggerConditions
     retry_config: RetryConfig
     rate_limit: RateLimit
     priority: Priority
+    ordering: Ordering
     status: WebhookStatus
     description: None | str
     callback_url_verified: bool
@@ -74,8 +85,11 @@ class WebhookView:
     encryption: Encryption | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    poll: PollSettings | Unset = UNSET
+    ordering_key: str | Unset = UNSET
     disabled_reason: str | Unset = UNSET
     health: EndpointHealth | Unset = UNSET
+    auth: EndpointAuthView | Unset = UNSET
     public_key: str | Unset = UNSET
     signing_secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -86,7 +100,9 @@ class WebhookView:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_view import EndpointAuthView # noqa: PLC0415
         from ..models.endpoint_health import EndpointHealth # noqa: PLC0415
+        from ..models.poll_settings import PollSettings # noqa: PLC0415
         from ..models.rate_limit import RateLimit # noqa: PLC0415
         from ..models.retry_config import RetryConfig # noqa: PLC0415
         from ..models.trigger_conditions import TriggerConditions # noqa: PLC0415
@@ -94,7 +110,10 @@ class WebhookView:
 
         client_id = self.client_id
 
+        callback_url: None | str
         callback_url = self.callback_url
+
+        delivery = self.delivery.value
 
         region = self.region
 
@@ -109,6 +128,8 @@ class WebhookView:
         rate_limit = self.rate_limit.to_dict()
 
         priority = self.priority.value
+
+        ordering = self.ordering.value
 
         status = self.status.value
 
@@ -129,11 +150,21 @@ class WebhookView:
 
         updated_at = self.updated_at.isoformat()
 
+        poll: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.poll, Unset):
+            poll = self.poll.to_dict()
+
+        ordering_key = self.ordering_key
+
         disabled_reason = self.disabled_reason
 
         health: dict[str, Any] | Unset = UNSET
         if not isinstance(self.health, Unset):
             health = self.health.to_dict()
+
+        auth: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.auth, Unset):
+            auth = self.auth.to_dict()
 
         public_key = self.public_key
 
@@ -146,12 +177,14 @@ class WebhookView:
             "webhook_id": webhook_id,
             "client_id": client_id,
             "callback_url": callback_url,
+            "delivery": delivery,
             "region": region,
             "event_types": event_types,
             "trigger_conditions": trigger_conditions,
             "retry_config": retry_config,
             "rate_limit": rate_limit,
             "priority": priority,
+            "ordering": ordering,
             "status": status,
             "description": description,
             "callback_url_verified": callback_url_verified,
@@ -160,10 +193,16 @@ class WebhookView:
             "created_at": created_at,
             "updated_at": updated_at,
         })
+        if poll is not UNSET:
+            field_dict["poll"] = poll
+        if ordering_key is not UNSET:
+            field_dict["ordering_key"] = ordering_key
         if disabled_reason is not UNSET:
             field_dict["disabled_reason"] = disabled_reason
         if health is not UNSET:
             field_dict["health"] = health
+        if auth is not UNSET:
+            field_dict["auth"] = auth
         if public_key is not UNSET:
             field_dict["public_key"] = public_key
         if signing_secret is not UNSET:
@@ -176,7 +215,9 @@ class WebhookView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.encryption import Encryption # noqa: PLC0415
+        from ..models.endpoint_auth_view import EndpointAuthView # noqa: PLC0415
         from ..models.endpoint_health import EndpointHealth # noqa: PLC0415
+        from ..models.poll_settings import PollSettings # noqa: PLC0415
         from ..models.rate_limit import RateLimit # noqa: PLC0415
         from ..models.retry_config import RetryConfig # noqa: PLC0415
         from ..models.trigger_conditions import TriggerConditions # noqa: PLC0415
@@ -185,7 +226,18 @@ class WebhookView:
 
         client_id = d.pop("client_id")
 
-        callback_url = d.pop("callback_url")
+        def _parse_callback_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        callback_url = _parse_callback_url(d.pop("callback_url"))
+
+
+        delivery = Delivery(d.pop("delivery"))
+
+
+
 
         region = d.pop("region")
 
@@ -208,6 +260,11 @@ class WebhookView:
 
 
         priority = Priority(d.pop("priority"))
+
+
+
+
+        ordering = Ordering(d.pop("ordering"))
 
 
 
@@ -260,6 +317,18 @@ class WebhookView:
 
 
 
+        _poll = d.pop("poll", UNSET)
+        poll: PollSettings | Unset
+        if isinstance(_poll,  Unset):
+            poll = UNSET
+        else:
+            poll = PollSettings.from_dict(_poll)
+
+
+
+
+        ordering_key = d.pop("ordering_key", UNSET)
+
         disabled_reason = d.pop("disabled_reason", UNSET)
 
         _health = d.pop("health", UNSET)
@@ -272,6 +341,16 @@ class WebhookView:
 
 
 
+        _auth = d.pop("auth", UNSET)
+        auth: EndpointAuthView | Unset
+        if isinstance(_auth,  Unset):
+            auth = UNSET
+        else:
+            auth = EndpointAuthView.from_dict(_auth)
+
+
+
+
         public_key = d.pop("public_key", UNSET)
 
         signing_secret = d.pop("signing_secret", UNSET)
@@ -280,12 +359,14 @@ class WebhookView:
             webhook_id=webhook_id,
             client_id=client_id,
             callback_url=callback_url,
+            delivery=delivery,
             region=region,
             event_types=event_types,
             trigger_conditions=trigger_conditions,
             retry_config=retry_config,
             rate_limit=rate_limit,
             priority=priority,
+            ordering=ordering,
             status=status,
             description=description,
             callback_url_verified=callback_url_verified,
@@ -293,8 +374,11 @@ class WebhookView:
             encryption=encryption,
             created_at=created_at,
             updated_at=updated_at,
+            poll=poll,
+            ordering_key=ordering_key,
             disabled_reason=disabled_reason,
             health=health,
+            auth=auth,
             public_key=public_key,
             signing_secret=signing_secret,
         )
