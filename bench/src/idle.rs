@@ -47,7 +47,7 @@ pub async fn run(settings: &Settings, args: &BenchArgs) -> anyhow::Result<()> {
     // A callback nobody calls: no event is sent.
     let urls = vec!["http://127.0.0.1:9/idle".to_owned()];
     let measured = async {
-        setup::register(&http, &deployment.credentials, &run_id, &urls).await?;
+        setup::register(&http, &deployment.credentials, &run_id, &urls, &serde_json::json!({})).await?;
         progress(format_args!("settling for {} s", SETTLE.as_secs()));
         tokio::time::sleep(SETTLE).await;
         let window = Window::open(deployment.processes());

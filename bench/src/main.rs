@@ -99,6 +99,9 @@ pub struct BenchArgs {
     /// slow-endpoint: milliseconds the slow endpoint takes to answer.
     #[arg(long, default_value_t = 2000)]
     slow_ms: u64,
+    /// fifo: order per value of `seq` (the webhook's `ordering_key`) instead of one lane.
+    #[arg(long)]
+    ordering_key: bool,
     /// jetstream-baseline: JetStream stores per event: 3 as edgehook (EVENTS, DELIVERIES,
     /// ATTEMPTS), 2 without the attempt record, 1 with EVENTS alone.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
@@ -195,6 +198,10 @@ enum Scenario {
     Dedup,
     /// No traffic: the CPU a quiet deployment (one webhook registered) uses over --duration.
     Idle,
+    /// One FIFO webhook (`"ordering": "fifo"`) at --rate (default 100 events/s): deliveries
+    /// one at a time in ingest order; with --ordering-key, FIFO per value of `seq` (every event
+    /// its own key: the 16 lanes in parallel). Reports deliveries out of order (0 expected).
+    Fifo,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -227,6 +234,36 @@ struct Settings {
     json: bool,
     warmup: bool,
     dump_csv: Option<PathBuf>,
+    /// The fifo scenario's ordering (None: the webhooks are not FIFO).
+    fifo: Option<Fifo>,
+}
+
+/// How the fifo scenario's webhook is ordered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fifo {
+    /// One lane: every event after the one before.
+    OneLane,
+    /// `ordering_key` `seq`: every event its own key, the lanes in parallel.
+    PerSeq,
+}
+
+impl Fifo {
+    /// The webhook fields that make it.
+    fn webhook_fields(self) -> serde_json::Value {
+        match self {
+            Fifo::OneLane => serde_json::json!({"ordering": "fifo"}),
+            Fifo::PerSeq => serde_json::json!({"ordering": "fifo", "ordering_key": "seq"}),
+        }
+    }
+
+    /// The lane event `seq` takes (the relay's own function).
+    fn lane(self, seq: u64) -> u32 {
+        let key = match self {
+            Fifo::OneLane => None,
+            Fifo::PerSeq => Some("seq"),
+        };
+        edgehook_domain::ordering::lane(key, &serde_json::json!({"seq": seq}).into())
+    }
 }
 
 /// Microseconds since the start of the run, plus one: 0 means "never".
@@ -291,7 +328,7 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     let Some(scenario) = args.scenario.or(args.scenario_flag) else {
         bail!(
             "name a scenario: steady, max, fanout, slow-endpoint, failing-endpoint, burst, \
-             baseline, jetstream-baseline, history, dedup or idle (e.g. `edgehook bench steady --rate 2000`)"
+             baseline, jetstream-baseline, history, dedup, idle or fifo (e.g. `edgehook bench steady --rate 2000`)"
         );
     };
     let duration = seconds("duration", args.duration, 3600.0)?;
@@ -339,6 +376,7 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     }
     let pace = match (scenario, args.rate) {
         (Scenario::Steady, rate) => Pace::Rate(rate.unwrap_or(2000.0)),
+        (Scenario::Fifo, rate) => Pace::Rate(rate.unwrap_or(100.0)),
         (Scenario::Burst, _) => {
             if !(1..=1_000_000).contains(&args.burst_events) {
                 bail!("--burst-events must be 1 to 1000000 (got {})", args.burst_events);
@@ -353,6 +391,12 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
     };
     if scenario == Scenario::JetstreamBaseline && args.target.is_some() {
         bail!("jetstream-baseline runs on a nats-server of its own: drop --target");
+    }
+    if scenario != Scenario::Fifo && args.ordering_key {
+        bail!("--ordering-key is for fifo");
+    }
+    if scenario == Scenario::Fifo && webhooks != 1 {
+        bail!("fifo measures one FIFO webhook: drop --webhooks");
     }
     if scenario != Scenario::JetstreamBaseline && args.stores.is_some() {
         bail!("--stores is for jetstream-baseline");
@@ -377,6 +421,11 @@ fn settings(args: &BenchArgs) -> anyhow::Result<Settings> {
         json: args.json,
         warmup: !args.no_warmup,
         dump_csv: args.dump_csv.clone(),
+        fifo: (scenario == Scenario::Fifo).then_some(if args.ordering_key {
+            Fifo::PerSeq
+        } else {
+            Fifo::OneLane
+        }),
     })
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::deployment::Usage;
 use super::driver::{Outcome, Pace};
-use super::receiver::Endpoint;
+use super::receiver::{Endpoint, Slot};
 use super::{Behavior, Scenario, Settings, Via, setup};
 
 /// A webhook delivering this share of its `rate_limit` or more: the limit caps the run.
@@ -69,6 +69,14 @@ pub struct Slow {
     pub latency_ms: Percentiles,
 }
 
+/// The FIFO webhook's order, as received: an event whose first arrival came before an earlier
+/// event's of the same lane is out of order.
+#[derive(Serialize)]
+pub struct FifoOrder {
+    pub lanes: usize,
+    pub out_of_order: u64,
+}
+
 /// The failing endpoint's own figures (it never succeeds, so nothing is lost there).
 #[derive(Serialize)]
 pub struct Failing {
@@ -109,6 +117,7 @@ pub struct Report {
     pub ingest: Ingest,
     pub slow_endpoint: Option<Slow>,
     pub failing_endpoint: Option<Failing>,
+    pub fifo: Option<FifoOrder>,
     /// edgehook's own CPU seconds over the measured window (null with --target).
     pub edgehook_cpu_s: Option<f64>,
     /// edgehook's peak resident memory (null with --target).
@@ -292,12 +301,30 @@ pub fn build(inputs: Inputs) -> Report {
         },
         slow_endpoint: slow,
         failing_endpoint: failing,
+        fifo: settings
+            .fifo
+            .zip(inputs.endpoints.first())
+            .map(|(fifo, endpoint)| fifo_order(&endpoint.log().slots, |seq| fifo.lane(seq))),
         edgehook_cpu_s: edgehook.map(|usage| usage.cpu_s),
         edgehook_peak_rss_mb: edgehook.map(|usage| usage.peak_rss_mb),
         processes: inputs.usage.clone(),
         load_average_before: inputs.load_average_before,
         load_average_after: inputs.load_average_after,
     }
+}
+
+/// Counts, per lane, the events that first arrived before an earlier event of their lane.
+fn fifo_order(slots: &[Slot], lane_of: impl Fn(u64) -> u32) -> FifoOrder {
+    let mut latest: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    let mut out_of_order = 0;
+    for (seq, slot) in slots.iter().enumerate().filter(|(_, slot)| slot.first != 0) {
+        let latest = latest.entry(lane_of(seq as u64)).or_default();
+        if slot.first < *latest {
+            out_of_order += 1;
+        }
+        *latest = (*latest).max(slot.first);
+    }
+    FifoOrder { lanes: latest.len(), out_of_order }
 }
 
 impl Report {
@@ -312,6 +339,9 @@ impl Report {
 
     /// An error when a delivery was lost or wrongly signed (after the report is printed).
     pub fn verdict(&self) -> anyhow::Result<()> {
+        if let Some(fifo) = self.fifo.as_ref().filter(|fifo| fifo.out_of_order > 0) {
+            anyhow::bail!("{} FIFO deliveries out of order", fifo.out_of_order);
+        }
         if self.lost > 0 || self.signature_failures > 0 || self.unexpected_deliveries > 0 {
             anyhow::bail!(
                 "{} lost, {} signature failures, {} unexpected deliveries",
@@ -401,6 +431,13 @@ impl Report {
                 out,
                 "  slow endpoint     {} delivered ({:.0}/s), {} not delivered at the end, latency p50 {:.0} ms",
                 slow.delivered, slow.delivered_per_s, slow.not_delivered_at_end, slow.latency_ms.p50
+            );
+        }
+        if let Some(fifo) = &self.fifo {
+            let _ = writeln!(
+                out,
+                "  FIFO              {} lane(s), {} deliveries out of order",
+                fifo.lanes, fifo.out_of_order
             );
         }
         if let Some(failing) = &self.failing_endpoint {

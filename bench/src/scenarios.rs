@@ -60,7 +60,8 @@ async fn measure(
     let credentials = &deployment.credentials;
     let urls: Vec<String> = (0..settings.behaviors.len()).map(|index| receiver.url(index)).collect();
     progress(format_args!("registering a client, a source and {} webhooks", urls.len()));
-    let registered = setup::register(http, credentials, &run_id, &urls).await?;
+    let fields = settings.fifo.map_or_else(|| serde_json::json!({}), |fifo| fifo.webhook_fields());
+    let registered = setup::register(http, credentials, &run_id, &urls, &fields).await?;
     receiver.set_secrets(&registered.webhook_secrets)?;
     let door = match settings.via {
         Via::Http => Door::Http {

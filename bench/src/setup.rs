@@ -54,6 +54,7 @@ pub async fn register(
     credentials: &Credentials,
     run_id: &str,
     callback_urls: &[String],
+    webhook_fields: &serde_json::Value,
 ) -> anyhow::Result<Registered> {
     let cp = &credentials.control_plane_url;
     let admin = &credentials.admin_token;
@@ -79,7 +80,7 @@ pub async fn register(
     let mut webhook_ids = Vec::with_capacity(callback_urls.len());
     for url in callback_urls {
         // The bench measures the pipeline, not the webhooks' own rate limit (default 1,000/s).
-        let body = json!({
+        let mut body = json!({
             "callback_url": url,
             "rate_limit": {"requests_per_minute": WEBHOOK_REQUESTS_PER_MINUTE},
             "retry_config": {
@@ -89,6 +90,9 @@ pub async fn register(
                 "backoff_multiplier": 2.0
             }
         });
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), webhook_fields.as_object()) {
+            body.extend(fields.clone());
+        }
         let webhook: WebhookCreated = post(http, &format!("{cp}/api/v1/webhooks"), &client.token, body)
             .await
             .with_context(|| format!("registering the webhook {url}"))?;

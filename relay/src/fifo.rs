@@ -33,6 +33,12 @@ use crate::settlement::Settler;
 
 /// How often the queue's consumers are looked at (lanes to drain, to delete, to purge).
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(10);
+/// A lane's pull request lasts this long before it is renewed, and the server proves it holds
+/// one every [`PULL_HEARTBEAT`]: a request lost on the way to the hub (a leaf region's relays
+/// pull through the leaf link; measured, a request could vanish there and the lane then waited
+/// out async-nats' default 30 s) costs at most a couple of seconds.
+const PULL_EXPIRES: Duration = Duration::from_secs(5);
+const PULL_HEARTBEAT: Duration = Duration::from_secs(1);
 /// How long a lane waits before it tries again to open its consumer.
 const REOPEN_DELAY: Duration = Duration::from_secs(2);
 
@@ -180,7 +186,9 @@ async fn run_lane(
                 continue;
             }
         };
-        let mut messages = match consumer.stream().max_messages_per_batch(1).messages().await {
+        let pull =
+            consumer.stream().max_messages_per_batch(1).expires(PULL_EXPIRES).heartbeat(PULL_HEARTBEAT);
+        let mut messages = match pull.messages().await {
             Ok(messages) => messages,
             Err(error) => {
                 tracing::warn!(%error, consumer = %lane.consumer_name(), "pulling a FIFO lane");
