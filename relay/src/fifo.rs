@@ -33,12 +33,12 @@ use crate::settlement::Settler;
 
 /// How often the queue's consumers are looked at (lanes to drain, to delete, to purge).
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(10);
-/// A lane's pull request lasts this long before it is renewed, and the server proves it holds
-/// one every [`PULL_HEARTBEAT`]: a request lost on the way to the hub (a leaf region's relays
-/// pull through the leaf link; measured, a request could vanish there and the lane then waited
-/// out async-nats' default 30 s) costs at most a couple of seconds.
-const PULL_EXPIRES: Duration = Duration::from_secs(5);
-const PULL_HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long one request of a lane waits for a task (then the lane asks again).
+const LANE_WAIT: Duration = Duration::from_secs(2);
+/// How long after [`LANE_WAIT`] a request that got no answer at all is given up (measured: a
+/// pull request the server held while the lane's task was still out was sometimes lost, and a
+/// streaming pull then waited out its expiry, 30 s by default).
+const LANE_GRACE: Duration = Duration::from_secs(1);
 /// How long a lane waits before it tries again to open its consumer.
 const REOPEN_DELAY: Duration = Duration::from_secs(2);
 
@@ -166,7 +166,10 @@ async fn sweep_consumers(
 }
 
 /// One lane: its consumer opened (made if missing, with the same configuration as every other
-/// relay's), its tasks delivered one at a time until the relay stops.
+/// relay's), then one request for one task at a time, each asked for only once the task before
+/// is settled (and its settlement confirmed by the server), until the relay stops. A request
+/// waits at most [`LANE_WAIT`] for a task; one the server lost is given up after
+/// [`LANE_WAIT`] + [`LANE_GRACE`].
 async fn run_lane(
     lane: Lane,
     hub: jetstream::Context,
@@ -174,40 +177,41 @@ async fn run_lane(
     settler: Arc<Settler>,
     mut stop: watch::Receiver<bool>,
 ) {
-    loop {
-        if *stop.borrow() {
-            return;
-        }
-        let consumer: PullConsumer = match hub.create_consumer_on_stream(lane_consumer(&lane), FIFO).await {
-            Ok(consumer) => consumer,
-            Err(error) => {
-                tracing::warn!(%error, consumer = %lane.consumer_name(), "opening a FIFO lane");
-                let _ = tokio::time::timeout(REOPEN_DELAY, stopped(&mut stop)).await;
-                continue;
-            }
+    let mut consumer: Option<PullConsumer> = None;
+    while !*stop.borrow() {
+        let lane_consumer = match &consumer {
+            Some(consumer) => consumer,
+            None => match hub.create_consumer_on_stream(lane_consumer(&lane), FIFO).await {
+                Ok(opened) => consumer.insert(opened),
+                Err(error) => {
+                    tracing::warn!(%error, consumer = %lane.consumer_name(), "opening a FIFO lane");
+                    let _ = tokio::time::timeout(REOPEN_DELAY, stopped(&mut stop)).await;
+                    continue;
+                }
+            },
         };
-        let pull =
-            consumer.stream().max_messages_per_batch(1).expires(PULL_EXPIRES).heartbeat(PULL_HEARTBEAT);
-        let mut messages = match pull.messages().await {
-            Ok(messages) => messages,
+        let request = lane_consumer.batch().max_messages(1).expires(LANE_WAIT).messages().await;
+        let mut batch = match request {
+            Ok(batch) => batch,
             Err(error) => {
                 tracing::warn!(%error, consumer = %lane.consumer_name(), "pulling a FIFO lane");
+                consumer = None;
                 let _ = tokio::time::timeout(REOPEN_DELAY, stopped(&mut stop)).await;
                 continue;
             }
         };
-        loop {
-            let message = tokio::select! {
-                message = messages.next() => message,
-                _ = stopped(&mut stop) => return,
-            };
-            match message {
-                Some(Ok(message)) => dispatcher.dispatch(message, &settler).await,
-                Some(Err(error)) => {
-                    tracing::warn!(%error, consumer = %lane.consumer_name(), "pulling a FIFO lane");
-                }
-                None => break,
+        let next = tokio::select! {
+            next = tokio::time::timeout(LANE_WAIT + LANE_GRACE, batch.next()) => next,
+            _ = stopped(&mut stop) => return,
+        };
+        match next {
+            Ok(Some(Ok(message))) => dispatcher.dispatch(message, &settler).await,
+            Ok(Some(Err(error))) => {
+                tracing::warn!(%error, consumer = %lane.consumer_name(), "pulling a FIFO lane");
+                consumer = None;
             }
+            // Nothing came within the wait (or the request was lost): ask again.
+            Ok(None) | Err(_) => {}
         }
     }
 }

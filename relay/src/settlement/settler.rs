@@ -167,14 +167,14 @@ impl Settler {
             }
             _ => {
                 self.deferrals.forget(position.sequence);
-                acknowledge(message, AckKind::Ack).await
+                self.acknowledge(message, AckKind::Ack).await
             }
         }
     }
 
     /// A message that is not a task: JetStream is told never to deliver it again.
     pub async fn discard(&self, message: &Message) {
-        acknowledge(message, AckKind::Term).await
+        self.acknowledge(message, AckKind::Term).await
     }
 
     /// The task comes back to this consumer after `delay`; `deferred`: without an attempt.
@@ -185,7 +185,21 @@ impl Settler {
         } else {
             self.deferrals.keep(position.sequence, delay, now);
         }
-        acknowledge(message, AckKind::Nak(Some(delay))).await
+        self.acknowledge(message, AckKind::Nak(Some(delay))).await
+    }
+
+    /// Tells JetStream. A FIFO lane's answer waits for the server's confirmation: the lane asks
+    /// for its next task only then, so the server never holds that request while the task is
+    /// still out (measured: such a held request was sometimes lost, and the lane waited for its
+    /// expiry); a shared tier's answers are sent without waiting, as they are many.
+    async fn acknowledge(&self, message: &Message, ack: AckKind) {
+        let told = match self.queue {
+            Queue::Fifo => message.double_ack_with(ack).await,
+            Queue::Shared => message.ack_with(ack).await,
+        };
+        if let Err(error) = told {
+            tracing::warn!(%error, "acknowledging a delivery failed; JetStream will redeliver it");
+        }
     }
 
     /// Stores the dead letter (`false`: not stored); the task leaves the delivery stream only
@@ -260,11 +274,5 @@ impl Settler {
             tracing::warn!(event_id = %record.event_id, %error, "storing an attempt record failed; trying again");
             tokio::time::sleep(*wait).await;
         }
-    }
-}
-
-async fn acknowledge(message: &Message, ack: AckKind) {
-    if let Err(error) = message.ack_with(ack).await {
-        tracing::warn!(%error, "acknowledging a delivery failed; JetStream will redeliver it");
     }
 }
