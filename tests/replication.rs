@@ -147,6 +147,7 @@ async fn all_consumers_on(js: &jetstream::Context, servers: usize, expected: &[S
 const HUB_STREAMS: &[&str] = &[
     "EVENTS",
     "DELIVERIES",
+    "FIFO",
     "ATTEMPTS",
     "DEAD_LETTERS",
     "PARK_local",
