@@ -469,13 +469,20 @@ async fn a_webhook_with_a_client_certificate_reaches_an_endpoint_that_requires_o
     assert!(receiver.received("/stranger").is_empty() && receiver.received("/none").is_empty());
 
     let secrets = key_material(&private_key);
+    assert_secrets_nowhere(&world, &webhook_id, [&webhook, &patched], &secrets).await;
+}
+
+/// None of `secrets` is in the webhook's answers (get, list, and the given create and PATCH
+/// answers), its stored record or the log of `edgehook up`.
+async fn assert_secrets_nowhere(world: &World, webhook_id: &str, answers: [&Value; 2], secrets: &[String]) {
     for path in [format!("/api/v1/webhooks/{webhook_id}"), "/api/v1/webhooks".to_owned()] {
-        assert_none_in(&get(&world, &path).await.to_string(), &secrets, &path);
+        assert_none_in(&get(world, &path).await.to_string(), secrets, &path);
     }
-    assert_none_in(&webhook.to_string(), &secrets, "the create answer");
-    assert_none_in(&patched.to_string(), &secrets, "the PATCH answer");
-    assert_none_in(&stored_record(&world, &webhook_id).await, &secrets, "the webhooks bucket");
-    assert_none_in(&up_log(&world), &secrets, "the log of edgehook up");
+    for (answer, what) in answers.into_iter().zip(["the create answer", "the PATCH answer"]) {
+        assert_none_in(&answer.to_string(), secrets, what);
+    }
+    assert_none_in(&stored_record(world, webhook_id).await, secrets, "the webhooks bucket");
+    assert_none_in(&up_log(world), secrets, "the log of edgehook up");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,13 +603,7 @@ async fn oauth2_tokens_are_fetched_once_for_a_burst_refreshed_as_they_expire_and
 
     let mut secrets = vec![CLIENT_SECRET.to_owned()];
     secrets.extend(server.tokens());
-    for path in [format!("/api/v1/webhooks/{webhook_id}"), "/api/v1/webhooks".to_owned()] {
-        assert_none_in(&get(&world, &path).await.to_string(), &secrets, &path);
-    }
-    assert_none_in(&webhook.to_string(), &secrets, "the create answer");
-    assert_none_in(&patched.to_string(), &secrets, "the PATCH answer");
-    assert_none_in(&stored_record(&world, &webhook_id).await, &secrets, "the webhooks bucket");
-    assert_none_in(&up_log(&world), &secrets, "the log of edgehook up");
+    assert_secrets_nowhere(&world, &webhook_id, [&webhook, &patched], &secrets).await;
 }
 
 // ---------------------------------------------------------------------------------------------
