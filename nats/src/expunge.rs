@@ -264,11 +264,11 @@ mod tests {
     fn a_co_located_region_adds_only_its_parking() {
         let client = ClientId::generate();
         let local = places(&client, &[Region::co_located("local").unwrap()]);
-        assert_eq!(local.len(), 4);
+        assert_eq!(local.len(), 5, "EVENTS, DELIVERIES, FIFO, DEAD_LETTERS, PARK_local");
         assert!(local.iter().all(|place| place.region.is_none()));
         let leaf = places(&client, &[Region::leaf("eu").unwrap()]);
         let streams: Vec<&str> = leaf.iter().map(|place| place.stream.as_str()).collect();
         assert_eq!(streams, ["EVENTS", "DELIVERIES", "FIFO", "DEAD_LETTERS", "PARK_eu", "DLV_eu", "DLQ_eu"]);
-        assert!(leaf[3..].iter().all(|place| place.region.as_ref().is_some_and(|r| r.name == "eu")));
+        assert!(leaf[4..].iter().all(|place| place.region.as_ref().is_some_and(|r| r.name == "eu")));
     }
 }
