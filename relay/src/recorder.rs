@@ -17,12 +17,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::HeaderMap;
 use async_nats::jetstream;
 use edgehook_domain::delivery::{AttemptRecord, DeadLetter};
 use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_nats::{attempt_log, subjects};
-use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// How long the first record of a batch waits for others.
@@ -81,27 +79,27 @@ impl Recorder {
     }
 
     pub async fn dead_letter(&self, letter: &DeadLetter) -> Result<(), RecordError> {
-        let subject =
-            subjects::dead_letter(&self.region, &letter.task.event.client_id, &letter.task.webhook_id);
-        let headers = edgehook_nats::expunge::event_headers(&letter.task.event);
-        self.publish(subject, headers, letter).await
+        store_dead_letter(&self.jetstream, &self.region, letter).await
     }
+}
 
-    async fn publish(
-        &self,
-        subject: String,
-        headers: HeaderMap,
-        value: &impl Serialize,
-    ) -> Result<(), RecordError> {
-        let payload = serde_json::to_vec(value).expect("records serialize");
-        let ack = self
-            .jetstream
-            .publish_with_headers(subject, headers, payload.into())
-            .await
-            .map_err(|e| RecordError::Publish(e.into()))?;
-        ack.await.map_err(|e| RecordError::Publish(e.into()))?;
-        Ok(())
-    }
+/// Stores `letter` on its webhook's dead-letter subject of `region`, naming its event in the
+/// expunge header; returns once JetStream has it. Every delivery given up is stored here: by a
+/// relay's [`Recorder`], and by the control plane's poll endpoints.
+pub async fn store_dead_letter(
+    jetstream: &jetstream::Context,
+    region: &str,
+    letter: &DeadLetter,
+) -> Result<(), RecordError> {
+    let subject = subjects::dead_letter(region, &letter.task.event.client_id, &letter.task.webhook_id);
+    let headers = edgehook_nats::expunge::event_headers(&letter.task.event);
+    let payload = serde_json::to_vec(letter).expect("dead letters serialize");
+    let ack = jetstream
+        .publish_with_headers(subject, headers, payload.into())
+        .await
+        .map_err(|e| RecordError::Publish(e.into()))?;
+    ack.await.map_err(|e| RecordError::Publish(e.into()))?;
+    Ok(())
 }
 
 /// Takes records off the queue, a batch at a time, and stores each batch as one message per

@@ -46,7 +46,7 @@ use edgehook_domain::ids::{ClientId, WebhookId};
 use edgehook_domain::validation::{FieldError, parse_json};
 use edgehook_domain::webhook::{Delivery, Webhook};
 use edgehook_nats::region::Region;
-use edgehook_nats::{attempt_log, expunge, streams, subjects};
+use edgehook_nats::{attempt_log, streams, subjects};
 use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -531,8 +531,6 @@ async fn dead_letter(
     error: String,
     at: OffsetDateTime,
 ) {
-    let subject = subjects::dead_letter(&region.name, &task.event.client_id, &task.webhook_id);
-    let headers = expunge::event_headers(&task.event);
     let letter = DeadLetter {
         task,
         reason,
@@ -542,10 +540,10 @@ async fn dead_letter(
         dead_lettered_at: at,
         broke_order: false,
     };
-    let payload = serde_json::to_vec(&letter).expect("dead letters serialize");
     let stored = async {
-        let ack = state.contract.jetstream.publish_with_headers(subject, headers, payload.into()).await?;
-        tokio::time::timeout(REGION_PATIENCE, ack)
+        let store =
+            edgehook_relay::recorder::store_dead_letter(&state.contract.jetstream, &region.name, &letter);
+        tokio::time::timeout(REGION_PATIENCE, store)
             .await
             .map_err(|_| "no answer from the dead letters stream")??;
         Ok::<(), async_nats::Error>(())
