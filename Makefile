@@ -9,7 +9,7 @@ NATS_SERVER := $(TOOLS)/nats-server/bin/nats-server
 VENV := $(TOOLS)/venv
 PYTHON ?= python3
 
-.PHONY: tools up test test-faults lint promtool openapi clients
+.PHONY: tools up test test-faults lint promtool openapi clients portal chromium
 
 tools: $(NATS_SERVER) $(VENV)/installed promtool
 
@@ -25,11 +25,21 @@ $(VENV)/installed: tests/requirements.txt
 promtool:
 	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
 
-up: tools
+up: tools portal
 	cargo run --release -- up
 
-test: tools
+test: tools portal chromium
 	cargo test --workspace --all-targets --no-fail-fast
+
+# The consumer portal's web app (portal/, TypeScript), built to portal/dist, which the control
+# plane embeds and serves at /portal/ (Node 20 and npm; only the npm registry is needed).
+portal:
+	cd portal && npm ci --no-audit --no-fund && npm run build
+
+# Debian's Chromium, which the portal's browser tests drive with playwright-core (nothing
+# downloads a browser).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 # The fault suite (tests/faults.rs, RELIABILITY.md): kills every part under load; prints the
 # matrix and writes it to target/faults/.

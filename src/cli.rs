@@ -97,6 +97,39 @@ pub struct UpArgs {
     pub events_dedup: EventsDedupArgs,
     #[command(flatten)]
     pub catalogue: CatalogueArgs,
+    #[command(flatten)]
+    pub portal: PortalArgs,
+}
+
+/// The consumer portal (`edgehook up` and `edgehook control-plane`).
+#[derive(Args, Clone)]
+pub struct PortalArgs {
+    /// The control plane's address as browsers reach it, e.g. `https://webhooks.example.com`:
+    /// the base of portal links (default: http:// and the Host a link is asked on).
+    #[arg(long, env = "EDGEHOOK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Origins that may show the portal in a frame, e.g. `https://app.example.com` (comma
+    /// separated; default: none may).
+    #[arg(long, env = "EDGEHOOK_PORTAL_FRAME_ANCESTORS", value_delimiter = ',')]
+    pub portal_frame_ancestors: Vec<String>,
+}
+
+impl PortalArgs {
+    pub fn config(&self) -> anyhow::Result<edgehook_control_plane::PortalConfig> {
+        use anyhow::Context;
+        if let Some(url) = &self.public_url {
+            let parsed =
+                url::Url::parse(url).with_context(|| format!("--public-url `{url}` is not a URL"))?;
+            anyhow::ensure!(
+                matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some(),
+                "--public-url `{url}`: write https://host[:port] as browsers reach the control plane"
+            );
+        }
+        let frame_ancestors =
+            edgehook_control_plane::portal::assets::FrameAncestors::parse(&self.portal_frame_ancestors)
+                .map_err(|error| anyhow::anyhow!("--portal-frame-ancestors: {error}"))?;
+        Ok(edgehook_control_plane::PortalConfig { public_url: self.public_url.clone(), frame_ancestors })
+    }
 }
 
 /// How ingest applies the event-type catalogue (`edgehook up` and `edgehook ingest`).
@@ -209,6 +242,8 @@ pub struct ControlPlaneArgs {
     /// filled by `edgehook history`; without it, history is read from the hub's ATTEMPTS stream.
     #[arg(long, env = "EDGEHOOK_HISTORY_URL", hide_env_values = true)]
     pub history_url: Option<String>,
+    #[command(flatten)]
+    pub portal: PortalArgs,
 }
 
 /// The SSRF guard's exceptions, the same on the control plane (registration) and the relays

@@ -174,6 +174,7 @@ pub async fn control_plane(args: ControlPlaneArgs) -> anyhow::Result<()> {
             Some(url) => Some(Arc::new(open_history(url).await?)),
             None => None,
         },
+        portal: args.portal.config()?,
     };
     Ok(edgehook_control_plane::serve(config, contract, listener, Shutdown::on_signals().wait()).await?)
 }

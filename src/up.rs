@@ -146,6 +146,12 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         regions: stage.regions,
         default_region: stage.default_region,
         history: Some(history.clone()),
+        portal: edgehook_control_plane::PortalConfig {
+            public_url: Some(
+                args.portal.public_url.clone().unwrap_or_else(|| credentials.control_plane_url.clone()),
+            ),
+            ..args.portal.config()?
+        },
     };
     let control_plane =
         edgehook_control_plane::serve(control_config, contract.clone(), control_listener, shutdown.wait());
@@ -184,6 +190,10 @@ async fn run_services(args: &UpArgs, stage: Stage, credentials_path: &Path) -> a
         .with_context(|| format!("writing {}", credentials_path.display()))?;
     println!("edgehook is up (Ctrl-C to stop)\n");
     println!("  control plane  {}", credentials.control_plane_url);
+    println!(
+        "  portal         {}/portal/ (links: POST /api/v1/clients/{{id}}/portal-links)",
+        credentials.control_plane_url
+    );
     println!("  ingest         {}", credentials.ingest_url);
     println!("  nats (hub)     {} (sources: their API key as the token)", credentials.nats_url);
     // The services' login stays in the credentials file, off the terminal and the logs.

@@ -1,21 +1,28 @@
 //! Bearer JWTs (HS256). An admin token manages clients and sources; a client token's `sub` is
-//! its client id, and it sees only that client's webhooks and deliveries.
+//! its client id, and it sees only that client's webhooks and deliveries. A request without a
+//! bearer token may instead carry the consumer portal's session cookie: it stands for its
+//! client's token within what its link allows ([`crate::portal::access`]), and never for an
+//! admin's.
 //!
 //! Routes state who may call them with the warp filters [`admin`], [`client`] and [`anyone`]:
-//! each reads the `Authorization` header and extracts the state with the proven caller (or
-//! rejects with the API's 401/403 body), so a handler's signature says what it needs
-//! (`ClientId`, [`Admin`], [`Caller`]) and a handler cannot forget to check.
+//! each reads the `Authorization` header (or the portal cookie) and extracts the state with the
+//! proven caller (or rejects with the API's 401/403 body), so a handler's signature says what
+//! it needs (`ClientId`, [`Admin`], [`Caller`]) and a handler cannot forget to check.
 
 use std::time::Duration;
 
 use edgehook_domain::ids::ClientId;
+use edgehook_domain::ids::WebhookId;
 use edgehook_service::api_error::ApiError;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use warp::Filter;
 use warp::filters::BoxedFilter;
+use warp::http::Method;
 
 use crate::AppState;
+use crate::portal::link::PortalLink;
+use crate::portal::{access, session};
 
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,33 +37,83 @@ pub struct Admin;
 
 /// The state and a caller with any valid token.
 pub fn anyone(state: AppState) -> BoxedFilter<(AppState, Caller)> {
-    authenticated(state, Ok)
+    authenticated(state, |proven| Ok(proven.caller))
 }
 
-/// The state and the admin; 403 for a client token.
+/// The state and the admin; 403 for a client token or a portal session.
 pub fn admin(state: AppState) -> BoxedFilter<(AppState, Admin)> {
-    authenticated(state, |caller| caller.require_admin().map(|()| Admin))
+    authenticated(state, |proven| proven.caller.require_admin().map(|()| Admin))
 }
 
 /// The state and the calling client; 403 for an admin token (webhooks belong to a client).
 pub fn client(state: AppState) -> BoxedFilter<(AppState, ClientId)> {
-    authenticated(state, |caller| caller.require_client().cloned())
+    authenticated(state, |proven| proven.caller.require_client().cloned())
+}
+
+/// [`client`], and the webhooks the caller may see: `None` all of the client's, `Some` only
+/// these (a portal link limited to some webhooks).
+pub fn client_seeing(state: AppState) -> BoxedFilter<(AppState, ClientId, Option<Vec<WebhookId>>)> {
+    authenticated(state, |proven| {
+        let client = proven.caller.require_client()?.clone();
+        Ok((client, proven.portal.and_then(|link| link.webhooks)))
+    })
+    .map(|state, (client, seeing)| (state, client, seeing))
+    .untuple_one()
+    .boxed()
+}
+
+/// What a request proved: its caller, and the portal link when it came with the portal's
+/// session cookie.
+struct Proven {
+    caller: Caller,
+    portal: Option<PortalLink>,
 }
 
 fn authenticated<T: Send + 'static>(
     state: AppState,
-    require: fn(Caller) -> Result<T, ApiError>,
+    require: fn(Proven) -> Result<T, ApiError>,
 ) -> BoxedFilter<(AppState, T)> {
     warp::header::optional::<String>("authorization")
-        .and_then(move |authorization: Option<String>| {
-            let state = state.clone();
-            async move {
-                let caller = state.tokens.authenticate(authorization.as_deref()).and_then(require);
-                caller.map(|caller| (state, caller)).map_err(warp::reject::custom)
-            }
-        })
+        .and(warp::cookie::optional::<String>(session::COOKIE))
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::header::optional::<String>("x-csrf-token"))
+        .and_then(
+            move |authorization: Option<String>,
+                  cookie: Option<String>,
+                  method: Method,
+                  path: warp::path::FullPath,
+                  csrf: Option<String>| {
+                let state = state.clone();
+                async move {
+                    let proven = match (authorization, cookie) {
+                        (None, Some(cookie)) => {
+                            prove_portal(&state, &cookie, &method, path.as_str(), csrf.as_deref()).await
+                        }
+                        (authorization, _) => state
+                            .tokens
+                            .authenticate(authorization.as_deref())
+                            .map(|caller| Proven { caller, portal: None }),
+                    };
+                    proven.and_then(require).map(|proven| (state, proven)).map_err(warp::reject::custom)
+                }
+            },
+        )
         .untuple_one()
         .boxed()
+}
+
+/// A request with the portal's cookie: its session's client, if the link allows the request.
+async fn prove_portal(
+    state: &AppState,
+    cookie: &str,
+    method: &Method,
+    path: &str,
+    csrf: Option<&str>,
+) -> Result<Proven, ApiError> {
+    let link = session::open(state, cookie).await?;
+    access::check(&link, method, path, csrf)?;
+    Ok(Proven { caller: Caller::Client(link.client_id.clone()), portal: Some(link) })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

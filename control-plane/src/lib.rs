@@ -9,6 +9,7 @@
 //! - [`endpoint_auth`]: a webhook's endpoint authentication checked and sealed;
 //! - [`handlers`]: one file per API resource;
 //! - [`openapi`]: the API's OpenAPI document, derived from the handlers;
+//! - [`portal`]: the consumer portal: links, sessions, access, the web app's files;
 //! - [`replay`]: a webhook's stored events made into deliveries again;
 //! - [`routes`]: the URL map.
 
@@ -17,6 +18,7 @@ pub mod callback_url;
 pub mod endpoint_auth;
 pub mod handlers;
 pub mod openapi;
+pub mod portal;
 pub mod routes;
 mod secrets;
 mod state;
@@ -47,6 +49,17 @@ pub struct Config {
     pub default_region: String,
     /// The history store delivery history is read from (`None`: the hub's ATTEMPTS stream).
     pub history: Option<std::sync::Arc<edgehook_history::HistoryStore>>,
+    pub portal: PortalConfig,
+}
+
+/// The consumer portal's settings.
+#[derive(Clone, Debug, Default)]
+pub struct PortalConfig {
+    /// The control plane's address as browsers reach it (`https://webhooks.example.com`), the
+    /// base of portal links; `None`: `http://` and the Host the link was asked on.
+    pub public_url: Option<String>,
+    /// The origins that may show the portal in a frame.
+    pub frame_ancestors: portal::assets::FrameAncestors,
 }
 
 /// Declares the regions, then serves the API on `listener` until `shutdown` completes.

@@ -8,12 +8,12 @@
 //! give (`edgehook_service::openapi`). Served at `GET /api/v1/openapi.json`; `make openapi`
 //! writes it to `openapi/control-plane.json`, and a test fails when the two differ.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, poll, regions, replay, sources, stats,
-    test_send, webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, poll, portal_links, portal_session,
+    regions, replay, sources, stats, test_send, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +31,13 @@ use crate::handlers::{
         clients::get,
         clients::update,
         clients::mint_token,
+        portal_links::create,
+        portal_links::list,
+        portal_links::revoke,
+        portal_links::revoke_all,
+        portal_session::redeem,
+        portal_session::get,
+        portal_session::end,
         sources::create,
         regions::list,
         webhooks::create,
@@ -61,6 +68,7 @@ use crate::handlers::{
     modifiers(&BearerTokens, &OptionalBodies),
     tags(
         (name = "clients", description = "The SaaS's customers, who own webhooks (admin)."),
+        (name = "portal", description = "Links into the consumer portal (admin) and the portal's session (a cookie standing for the client's token)."),
         (name = "sources", description = "Event producers and their credentials (admin)."),
         (name = "regions", description = "Where webhooks are delivered from."),
         (name = "event-types", description = "The event-type catalogue: names, schemas for `data`, examples (admins write, everyone reads)."),
@@ -93,6 +101,14 @@ impl Modify for BearerTokens {
         components.add_security_scheme(
             "admin",
             bearer("An admin token (the deployment's, printed by `edgehook up` or minted with `edgehook admin-token`)."),
+        );
+        components.add_security_scheme(
+            "portal",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "edgehook_portal",
+                "The consumer portal's session cookie (from `POST /api/v1/portal/session`); every client \
+                 operation takes it instead of a client token, changes with the session's `X-CSRF-Token`.",
+            ))),
         );
         components.add_security_scheme(
             "client",

@@ -5,6 +5,13 @@
 //! GET    /api/v1/clients/{id}                     admin   a client (name, retention)
 //! PATCH  /api/v1/clients/{id}                     admin   JSON merge patch: name, retention
 //! POST   /api/v1/clients/{id}/tokens              admin   mint another token for a client
+//! POST   /api/v1/clients/{id}/portal-links        admin   a one-time link into the consumer portal
+//! GET    /api/v1/clients/{id}/portal-links        admin   the client's live links
+//! DELETE /api/v1/clients/{id}/portal-links[/{l}]  admin   revoke one link (or all) and its session
+//! POST   /api/v1/portal/session                   -       redeem a link's code for the session cookie
+//! GET    /api/v1/portal/session                   cookie  the session, its CSRF token
+//! DELETE /api/v1/portal/session                   cookie  sign out
+//! GET    /portal/                                 -       the consumer portal (crate::portal::assets)
 //! POST   /api/v1/sources                          admin   onboard a source
 //! GET    /api/v1/regions                          any     regions, replication, live relays
 //! POST   /api/v1/webhooks                         client  register a webhook
@@ -34,13 +41,17 @@
 //! GET    /api/v1/openapi.json                     -       this API's OpenAPI 3.1 document
 //! GET    /healthz, /readyz, /metrics                      operations (edgehook_service::ops)
 //! ```
+//!
+//! Every `client` route also takes the portal's session cookie instead of a bearer token
+//! ([`auth`]). API answers forbid being framed or sniffed; the portal's pages carry their own
+//! policy.
 
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use edgehook_domain::ids::{ClientId, WebhookId};
+use edgehook_domain::ids::{ClientId, PortalLinkId, WebhookId};
 use edgehook_nats::streams;
-use edgehook_service::api_error::{ApiError, recover, respond};
+use edgehook_service::api_error::{ApiError, ApiResult, recover, respond};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -48,8 +59,8 @@ use warp::reply::Response;
 use crate::AppState;
 use crate::auth;
 use crate::handlers::{
-    clients, dead_letters, deliveries, event_types, events, keys, poll, regions, replay, sources, stats,
-    test_send, webhooks,
+    clients, dead_letters, deliveries, event_types, events, keys, poll, portal_links, portal_session,
+    regions, replay, sources, stats, test_send, webhooks,
 };
 
 /// Request bodies of the control plane are small JSON documents.
@@ -120,6 +131,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(warp::get().and(client_path()).and(admin.clone()).then(clients::get))
         .unify()
+        .or(portal(admin.clone(), optional_body()))
+        .unify()
         .or(warp::patch().and(client_path()).and(admin.clone()).and(body()).then(clients::update))
         .unify()
         .or(warp::get().and(warp::path!("api" / "v1" / "regions")).and(anyone).then(regions::list))
@@ -139,7 +152,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .then(webhooks::create)
         .or(warp::get()
             .and(warp::path!("api" / "v1" / "webhooks"))
-            .and(client.clone())
+            .and(auth::client_seeing(state.clone()))
             .and(query())
             .then(webhooks::list))
         .unify()
@@ -244,8 +257,10 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     ));
 
     let document = edgehook_service::openapi::route(&crate::openapi::document());
+    let app = crate::portal::assets::routes(state.portal.frame_ancestors.clone());
+    let session = portal_session(state, body());
 
-    clients
+    let api = clients
         .or(webhooks)
         .unify()
         .or(catalogue)
@@ -253,11 +268,94 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .map(respond)
         .or(history.map(respond))
         .unify()
+        .or(session.map(respond))
+        .unify()
         .or(ops)
         .unify()
         .or(document)
         .unify()
         .recover(recover)
+        .unify()
+        .with(warp::reply::with::headers(api_headers()))
+        .map(warp::Reply::into_response);
+    app.or(api).unify().boxed()
+}
+
+/// What every API answer says to a browser: never render it in a frame, never guess its type.
+fn api_headers() -> warp::http::HeaderMap {
+    use warp::http::{HeaderValue, header};
+    let mut headers = warp::http::HeaderMap::new();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers
+}
+
+/// The admin's portal links of a client (`/api/v1/clients/{id}/portal-links[/{link}]`).
+fn portal<B>(admin: BoxedFilter<(AppState, auth::Admin)>, optional_body: B) -> BoxedFilter<(ApiResult,)>
+where
+    B: Filter<Extract = (bytes::Bytes,), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+{
+    let links = || {
+        warp::path!("api" / "v1" / "clients" / ..)
+            .and(path_id::<ClientId>("client"))
+            .and(warp::path("portal-links"))
+    };
+    let host = || warp::header::optional::<String>("host");
+    warp::post()
+        .and(links())
+        .and(warp::path::end())
+        .and(admin.clone())
+        .and(host())
+        .and(optional_body)
+        .then(portal_links::create)
+        .or(warp::get().and(links()).and(warp::path::end()).and(admin.clone()).then(portal_links::list))
+        .unify()
+        .or(warp::delete()
+            .and(links())
+            .and(warp::path::end())
+            .and(admin.clone())
+            .then(portal_links::revoke_all))
+        .unify()
+        .or(warp::delete()
+            .and(links())
+            .and(path_id::<PortalLinkId>("portal link"))
+            .and(warp::path::end())
+            .and(admin)
+            .then(portal_links::revoke))
+        .unify()
+        .boxed()
+}
+
+/// `/api/v1/portal/session`: redeemed without a token, then read and ended with its cookie.
+fn portal_session<B>(state: AppState, body: B) -> BoxedFilter<(ApiResult,)>
+where
+    B: Filter<Extract = (bytes::Bytes,), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+{
+    let path = || warp::path!("api" / "v1" / "portal" / "session");
+    let state = warp::any().map(move || state.clone());
+    let cookie = || warp::cookie::optional::<String>(crate::portal::session::COOKIE);
+    let host = || warp::header::optional::<String>("host");
+    warp::post()
+        .and(path())
+        .and(state.clone())
+        .and(host())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(body)
+        .then(portal_session::redeem)
+        .or(warp::get().and(path()).and(state.clone()).and(cookie()).then(portal_session::get))
+        .unify()
+        .or(warp::delete()
+            .and(path())
+            .and(state)
+            .and(cookie())
+            .and(warp::header::optional::<String>("x-csrf-token"))
+            .and(host())
+            .then(portal_session::end))
         .unify()
         .boxed()
 }

@@ -38,6 +38,7 @@ pub struct Inner {
     pub test_sender: Sender,
     /// Poll webhooks' consumers ([`handlers::poll`]).
     pub poll: handlers::poll::PollQueues,
+    pub portal: crate::PortalConfig,
 }
 
 impl AppState {
@@ -57,6 +58,7 @@ impl AppState {
             regions: config.regions,
             default_region: config.default_region,
             history: config.history,
+            portal: config.portal,
             contract,
         }))
     }

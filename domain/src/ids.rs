@@ -102,6 +102,12 @@ typed_id!(
     "rly"
 );
 
+typed_id!(
+    /// A link into the consumer portal, and the session it is exchanged for.
+    PortalLinkId,
+    "pl"
+);
+
 /// A string that is not an id of the expected kind.
 #[derive(Debug, thiserror::Error)]
 #[error("not a valid id: expected `{expected_prefix}_` followed by a 26-character ULID")]

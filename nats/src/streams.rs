@@ -29,6 +29,12 @@ pub const RELAYS_BUCKET: &str = "relays";
 pub const ENDPOINT_HEALTH_BUCKET: &str = "endpoint_health";
 /// The event-type catalogue (`edgehook_domain::catalogue`), keyed by type name.
 pub const EVENT_TYPES_BUCKET: &str = "event_types";
+/// The consumer portal's links and the sessions they were exchanged for, keyed
+/// `<client>.<link>` (the control plane's `portal` module).
+pub const PORTAL_LINKS_BUCKET: &str = "portal_links";
+/// A portal link lives at most an hour unexchanged and its session at most a day after the
+/// exchange (the last write): the bucket forgets both by itself.
+pub const PORTAL_LINKS_TTL: Duration = Duration::from_secs(25 * 3600);
 
 /// Durable consumer on EVENTS that fans events out into delivery tasks.
 pub const ROUTER_CONSUMER: &str = "router";
@@ -130,6 +136,8 @@ pub struct Contract {
     /// The event-type catalogue (see [`edgehook_domain::catalogue`]): the control plane writes
     /// it, ingest follows it to check events' data.
     pub event_types: kv::Store,
+    /// The consumer portal's links and sessions (see [`PORTAL_LINKS_BUCKET`]).
+    pub portal_links: kv::Store,
 }
 
 impl Contract {
@@ -186,6 +194,12 @@ impl Contract {
             endpoint_health: bucket(
                 &jetstream,
                 kv::Config { max_age: ENDPOINT_HEALTH_TTL, history: 1, ..kv_config(ENDPOINT_HEALTH_BUCKET) },
+                r,
+            )
+            .await?,
+            portal_links: bucket(
+                &jetstream,
+                kv::Config { max_age: PORTAL_LINKS_TTL, history: 1, ..kv_config(PORTAL_LINKS_BUCKET) },
                 r,
             )
             .await?,

@@ -56,6 +56,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{client_id}/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's links that are not expired or revoked, oldest first. */
+        get: operations["portal_list"];
+        put?: never;
+        /** Mint a link into the consumer portal for a client. */
+        post: operations["portal_create"];
+        /** Revoke every link of a client (say, when its account closes). */
+        delete: operations["portal_revoke_all"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{client_id}/portal-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a link: it can no longer be opened, and its session ends at its next request. */
+        delete: operations["portal_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session the cookie stands for. */
+        get: operations["portal_get"];
+        put?: never;
+        /** Redeem a portal link's one-time code for a session (a cookie). */
+        post: operations["portal_redeem"];
+        /** End the session (sign out): its link is revoked and the cookie cleared. */
+        delete: operations["portal_end"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sources": {
         parameters: {
             query?: never;
@@ -1016,6 +1071,74 @@ export interface components {
              */
             body: string;
         };
+        /** @description What a link allows (every field optional). */
+        PortalLinkFields: {
+            /** @description Nothing can be changed through it (default false). */
+            read_only?: boolean;
+            /** @description The only webhooks of the client it shows (1 to 100); absent or null: all of them. */
+            webhooks?: components["schemas"]["WebhookId"][] | null;
+            /**
+             * Format: u-int64
+             * @description How long the session lasts once the link is opened, 1 to 86,400 s (default 3,600).
+             */
+            session_ttl_seconds?: number | null;
+            /**
+             * Format: u-int64
+             * @description How long the link may wait to be opened, 1 to 3,600 s (default 900).
+             */
+            link_ttl_seconds?: number | null;
+        };
+        /** @example pl_01JD8K3Q5T2V9W0X4Y6Z8A1B2C */
+        PortalLinkId: string;
+        PortalLinkList: {
+            data: components["schemas"]["PortalLinkView"][];
+        };
+        /** @description A link just minted: the URL to send the customer to (once: the code in it opens one session). */
+        PortalLinkMinted: components["schemas"]["PortalLinkView"] & {
+            /** @description `<public URL>/portal/#code=<code>`: open it in a browser or an iframe. */
+            url: string;
+            /** @description The one-time code in `url`, for a page that builds its own. */
+            code: string;
+        };
+        /** @description A link, as listed (its code is shown only when it is minted). */
+        PortalLinkView: {
+            id: components["schemas"]["PortalLinkId"];
+            client_id: components["schemas"]["ClientId"];
+            read_only: boolean;
+            webhooks?: components["schemas"]["WebhookId"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Not opened by then, it is refused.
+             */
+            link_expires_at: string;
+            /** Format: u-int64 */
+            session_ttl_seconds: number;
+            /**
+             * Format: date-time
+             * @description When it was opened; null while it is not.
+             */
+            opened_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the session it became ends; null while it is not opened.
+             */
+            session_expires_at?: string | null;
+        };
+        /** @description A portal session: whose it is, what it allows, and the token its changes carry. */
+        PortalSessionView: {
+            client_id: components["schemas"]["ClientId"];
+            client_name: string;
+            /** @description Nothing can be changed in this session. */
+            read_only: boolean;
+            /** @description The only webhooks it sees; null: all of the client's. */
+            webhooks?: components["schemas"]["WebhookId"][] | null;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Send it as `X-CSRF-Token` with every change (POST, PATCH, DELETE). */
+            csrf_token: string;
+        };
         /** @enum {string} */
         Priority: "high" | "standard" | "bulk";
         PublicKey: {
@@ -1047,6 +1170,11 @@ export interface components {
         RateLimitPatch: {
             /** Format: u-int32 */
             requests_per_minute?: number | null;
+        };
+        /** @description The code of a portal link. */
+        Redeem: {
+            /** @description The `code` of the link's URL (after `#code=`). */
+            code: string;
         };
         /**
          * @description What to redrive (the body is optional: none, or `{}`, redrives every dead letter, a batch a
@@ -1746,6 +1874,565 @@ export interface operations {
                 };
             };
             /** @description Not an admin token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: components["schemas"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client's live links (codes are never shown again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLinkList"];
+                };
+            };
+            /** @description A header or parameter could not be read (`invalid_header`, `bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: components["schemas"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PortalLinkFields"];
+            };
+        };
+        responses: {
+            /** @description The link: send the customer to `url` (it opens one session). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLinkMinted"];
+                };
+            };
+            /** @description A field is wrong: `webhooks` (`invalid`: not this client's webhook, empty or over 100), `session_ttl_seconds`, `link_ttl_seconds` (`out_of_range`), or the body (`malformed_json`, `invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No Content-Length (`length_required`). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than allowed (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_revoke_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: components["schemas"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every link and session of the client revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A header or parameter could not be read (`invalid_header`, `bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: components["schemas"]["ClientId"];
+                link_id: components["schemas"]["PortalLinkId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A header or parameter could not be read (`invalid_header`, `bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid credentials (`unauthorized`; ingest: `missing_api_key`, `invalid_api_key`, `invalid_signature`, `stale_timestamp`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such link of this client (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSessionView"];
+                };
+            };
+            /** @description A header or parameter could not be read (`invalid_header`, `bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No session, or it ended (`unauthorized`): open a new portal link. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_redeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Redeem"];
+            };
+        };
+        responses: {
+            /** @description The session; its cookie (`edgehook_portal`, HttpOnly, SameSite=Strict) is set. */
+            200: {
+                headers: {
+                    /** @description The session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSessionView"];
+                };
+            };
+            /** @description The body is not `{"code"}` (`malformed_json`, `invalid`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The code is not valid, was used already or its link expired or was revoked (`invalid_code`): ask for a new link. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such route, or no such object for this caller (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The route has no such method (`method_not_allowed`). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No Content-Length (`length_required`). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than allowed (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not sent as `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A part behind the service did not answer (`unavailable`); try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    portal_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A header or parameter could not be read (`invalid_header`, `bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No session, or it ended already (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Without the session's `X-CSRF-Token` (`csrf`). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -173,7 +173,7 @@ pub async fn update(id: ClientId, state: AppState, _: Admin, body: Bytes) -> Api
 }
 
 /// The stored client and its revision; 404 if there is none.
-async fn load(state: &AppState, id: &ClientId) -> Result<(Client, u64), ApiError> {
+pub(crate) async fn load(state: &AppState, id: &ClientId) -> Result<(Client, u64), ApiError> {
     let entry = state
         .contract
         .clients

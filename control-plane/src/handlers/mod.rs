@@ -9,6 +9,8 @@ pub mod event_types;
 pub mod events;
 pub mod keys;
 pub mod poll;
+pub mod portal_links;
+pub mod portal_session;
 pub mod regions;
 pub mod replay;
 pub mod sources;

@@ -502,7 +502,12 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
     )
 )]
-pub async fn list(state: AppState, client: ClientId, query: HashMap<String, String>) -> ApiResult {
+pub async fn list(
+    state: AppState,
+    client: ClientId,
+    seeing: Option<Vec<WebhookId>>,
+    query: HashMap<String, String>,
+) -> ApiResult {
     let page = PageQuery::parse(&query)?;
     state.webhooks.sync().await.map_err(|error| ApiError::internal("reading webhooks", error))?;
     let after = page
@@ -513,8 +518,20 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
         .map_err(|_| {
             FieldError::invalid("after", "must be a webhook id (the next_cursor of the previous page)")
         })?;
-    let mut webhooks =
-        state.webhooks.range(&Webhook::client_prefix(&client), after.as_deref(), page.limit + 1);
+    let mut webhooks = match seeing {
+        None => state.webhooks.range(&Webhook::client_prefix(&client), after.as_deref(), page.limit + 1),
+        // A portal session limited to a few webhooks (at most 100): those that exist, in order.
+        Some(ids) => {
+            let mut keys: Vec<String> = ids.iter().map(|id| Webhook::key(&client, id)).collect();
+            keys.sort();
+            let after = |key: &String| after.as_ref().is_none_or(|after| key > after);
+            keys.iter()
+                .filter(|key| after(key))
+                .filter_map(|key| state.webhooks.get(key))
+                .take(page.limit + 1)
+                .collect()
+        }
+    };
     let more = webhooks.len() > page.limit;
     webhooks.truncate(page.limit);
     let list = WebhookList {

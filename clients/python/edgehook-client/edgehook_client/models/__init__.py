@@ -57,11 +57,17 @@ from .poll_answer import PollAnswer
 from .poll_settings import PollSettings
 from .poll_settings_patch import PollSettingsPatch
 from .polled_message import PolledMessage
+from .portal_link_fields import PortalLinkFields
+from .portal_link_list import PortalLinkList
+from .portal_link_minted import PortalLinkMinted
+from .portal_link_view import PortalLinkView
+from .portal_session_view import PortalSessionView
 from .priority import Priority
 from .public_key import PublicKey
 from .public_keys import PublicKeys
 from .rate_limit import RateLimit
 from .rate_limit_patch import RateLimitPatch
+from .redeem import Redeem
 from .redrive_request import RedriveRequest
 from .redriven import Redriven
 from .region_list import RegionList
@@ -154,11 +160,17 @@ __all__ = (
     "PolledMessage",
     "PollSettings",
     "PollSettingsPatch",
+    "PortalLinkFields",
+    "PortalLinkList",
+    "PortalLinkMinted",
+    "PortalLinkView",
+    "PortalSessionView",
     "Priority",
     "PublicKey",
     "PublicKeys",
     "RateLimit",
     "RateLimitPatch",
+    "Redeem",
     "Redriven",
     "RedriveRequest",
     "RegionList",

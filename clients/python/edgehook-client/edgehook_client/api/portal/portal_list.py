@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.portal_link_list import PortalLinkList
+from typing import cast
+
+
+
+def _get_kwargs(
+    client_id: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/clients/{client_id}/portal-links".format(client_id=quote(str(client_id), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | PortalLinkList | None:
+    if response.status_code == 200:
+        response_200 = PortalLinkList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 405:
+        response_405 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_405
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | PortalLinkList]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    client_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[ErrorBody | PortalLinkList]:
+    """ A client's links that are not expired or revoked, oldest first.
+
+    Args:
+        client_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PortalLinkList]
+     """
+
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    client_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> ErrorBody | PortalLinkList | None:
+    """ A client's links that are not expired or revoked, oldest first.
+
+    Args:
+        client_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PortalLinkList
+     """
+
+
+    return sync_detailed(
+        client_id=client_id,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    client_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[ErrorBody | PortalLinkList]:
+    """ A client's links that are not expired or revoked, oldest first.
+
+    Args:
+        client_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PortalLinkList]
+     """
+
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    client_id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> ErrorBody | PortalLinkList | None:
+    """ A client's links that are not expired or revoked, oldest first.
+
+    Args:
+        client_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PortalLinkList
+     """
+
+
+    return (await asyncio_detailed(
+        client_id=client_id,
+client=client,
+
+    )).parsed
