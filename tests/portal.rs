@@ -324,13 +324,17 @@ async fn links_are_read_only_scoped_to_their_client_and_webhooks_and_used_once()
     assert_eq!(after["description"], before["description"]);
     assert_eq!(after["updated_at"], before["updated_at"], "a read-only session changed the webhook");
 
-    // Client A's links never show client B's webhook; a limited link shows only its own.
+    // Client A's links never show client B's webhook; a limited link shows only its own. A has
+    // more endpoints than a page holds.
+    for n in 0..20 {
+        world.webhook(&format!("/more-{n}"), json!({})).await;
+    }
     let url = portal_link(&world, &world.client_id, json!({})).await;
     let limited = portal_link(&world, &world.client_id, json!({"webhooks": [own_id]})).await;
     browse(
         "isolation",
         json!({"url": url, "limited_url": limited, "own_webhook_id": own_id,
-               "other_client_webhook_id": other_id, "unlisted_webhook_id": unlisted_id}),
+               "other_client_webhook_id": other_id, "unlisted_webhook_id": unlisted_id, "endpoints": 22}),
     )
     .await;
     assert_eq!(webhook_of(&world, &other_token, other_id).await["status"], "active");

@@ -2,7 +2,7 @@
 // (sent again as new deliveries with the whole retry budget).
 import { useState } from "react";
 import { api, call, type DeadLetter, type Webhook } from "./api";
-import { Badge, ErrorMessage, Loading, formatTime, useAction, useCanChange, useLoad } from "./ui";
+import { Badge, ErrorMessage, LoadMore, Loading, formatTime, useAction, useCanChange, useLoad } from "./ui";
 
 const PAGE = 50;
 
@@ -129,14 +129,7 @@ export function DeadLetters({ webhook }: { webhook: Webhook }) {
           ))}
         </ul>
       )}
-      {cursor && (
-        <div className="pager">
-          <button type="button" className="secondary" disabled={more.busy} onClick={() => void loadMore()}>
-            {more.busy ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      )}
-      <ErrorMessage error={more.error} />
+      <LoadMore cursor={cursor} action={more} onMore={loadMore} />
     </section>
   );
 }

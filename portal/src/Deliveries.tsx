@@ -2,7 +2,7 @@
 // filtered by outcome, event type and time; a page at a time; each event's payload, and resend.
 import { useState, type FormEvent } from "react";
 import { api, call, type Attempt, type AttemptOutcome, type Webhook } from "./api";
-import { Dialog, ErrorMessage, Loading, OutcomeBadge, formatNumber, formatTime, localToIso, useAction, useCanChange, useLoad } from "./ui";
+import { Dialog, ErrorMessage, LoadMore, Loading, OutcomeBadge, formatNumber, formatTime, localToIso, useAction, useCanChange, useLoad } from "./ui";
 
 const PAGE = 50;
 
@@ -184,14 +184,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
           </table>
         </div>
       )}
-      {cursor && (
-        <div className="pager">
-          <button type="button" className="secondary" disabled={more.busy} onClick={() => void loadMore()}>
-            {more.busy ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      )}
-      <ErrorMessage error={more.error} />
+      <LoadMore cursor={cursor} action={more} onMore={loadMore} />
       {viewing && <EventDialog webhook={webhook} attempt={viewing} onClose={() => setViewing(null)} />}
     </section>
   );

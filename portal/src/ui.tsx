@@ -114,6 +114,30 @@ export function useAction() {
   return { busy, error, run, setError };
 }
 
+/** "Load more" under a paged list while there is a next page, with its progress and error. */
+export function LoadMore({
+  cursor,
+  action,
+  onMore,
+}: {
+  cursor: string | null | undefined;
+  action: { busy: boolean; error: unknown };
+  onMore: () => Promise<void>;
+}) {
+  return (
+    <>
+      {cursor && (
+        <div className="pager">
+          <button type="button" className="secondary" disabled={action.busy} onClick={() => void onMore()}>
+            {action.busy ? "Loading…" : "Load more"}
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={action.error} />
+    </>
+  );
+}
+
 /** A modal dialog (the native <dialog>): focuses its first field, closes with Escape. */
 export function Dialog({
   title,
