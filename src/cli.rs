@@ -125,9 +125,11 @@ impl PortalArgs {
                 "--public-url `{url}`: write https://host[:port] as browsers reach the control plane"
             );
         }
-        let frame_ancestors =
-            edgehook_control_plane::portal::assets::FrameAncestors::parse(&self.portal_frame_ancestors)
-                .map_err(|error| anyhow::anyhow!("--portal-frame-ancestors: {error}"))?;
+        // An empty list from the environment (`EDGEHOOK_PORTAL_FRAME_ANCESTORS=`) is no origin.
+        let origins: Vec<String> =
+            self.portal_frame_ancestors.iter().filter(|origin| !origin.trim().is_empty()).cloned().collect();
+        let frame_ancestors = edgehook_control_plane::portal::assets::FrameAncestors::parse(&origins)
+            .map_err(|error| anyhow::anyhow!("--portal-frame-ancestors: {error}"))?;
         Ok(edgehook_control_plane::PortalConfig { public_url: self.public_url.clone(), frame_ancestors })
     }
 }
@@ -404,4 +406,33 @@ pub struct AdminTokenArgs {
     /// Lifetime of the token, in days.
     #[arg(long, default_value_t = 30)]
     pub ttl_days: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn portal(
+        public_url: Option<&str>,
+        ancestors: &[&str],
+    ) -> anyhow::Result<edgehook_control_plane::PortalConfig> {
+        PortalArgs {
+            public_url: public_url.map(str::to_owned),
+            portal_frame_ancestors: ancestors.iter().map(|origin| (*origin).to_owned()).collect(),
+        }
+        .config()
+    }
+
+    #[test]
+    fn the_portal_flags_take_origins_and_a_public_url_and_refuse_anything_else() {
+        let config = portal(Some("https://webhooks.example.com"), &["https://app.example.com", ""]).unwrap();
+        assert_eq!(config.public_url.as_deref(), Some("https://webhooks.example.com"));
+        assert!(config.frame_ancestors.policy().ends_with("frame-ancestors https://app.example.com"));
+        // An empty EDGEHOOK_PORTAL_FRAME_ANCESTORS (a Terraform default) is no origin.
+        assert!(portal(None, &[""]).unwrap().frame_ancestors.policy().ends_with("'none'"));
+        let error = portal(None, &["https://app.example.com/page"]).unwrap_err().to_string();
+        assert!(error.contains("--portal-frame-ancestors"), "{error}");
+        let error = portal(Some("webhooks.example.com"), &[]).unwrap_err().to_string();
+        assert!(error.contains("--public-url"), "{error}");
+    }
 }

@@ -101,6 +101,9 @@ module "control_plane" {
     EDGEHOOK_CONTROL_PLANE_ADDR = "0.0.0.0:${local.api_port.control_plane}"
     EDGEHOOK_REGIONS            = join(",", var.regions)
     EDGEHOOK_DEFAULT_REGION     = local.default_region
+    # Consumer portal links point at the public name; these origins may frame the portal.
+    EDGEHOOK_PUBLIC_URL             = "https://${var.api_hostname}"
+    EDGEHOOK_PORTAL_FRAME_ANCESTORS = join(",", var.portal_frame_ancestors)
   })
   # The control plane reads delivery history from the history database (history.tf).
   secret_environment = merge(local.service_secret_environment, local.secrets_key_environment, local.history_secret_environment, {

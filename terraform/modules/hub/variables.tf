@@ -71,6 +71,12 @@ variable "api_certificate_arn" {
   type        = string
 }
 
+variable "portal_frame_ancestors" {
+  description = "Origins allowed to show the consumer portal in a frame, e.g. [\"https://app.example.com\"] (same site as api_hostname: its session cookie is SameSite=Strict)."
+  type        = list(string)
+  default     = []
+}
+
 variable "api_allowed_cidrs" {
   description = "Networks allowed to reach the APIs on 443."
   type        = list(string)
