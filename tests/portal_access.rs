@@ -184,8 +184,16 @@ async fn a_link_opens_one_session_of_its_client_until_it_is_revoked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_and_limited_links_allow_what_they_say_and_links_expire() {
     let world = World::start().await;
-    let first = world.webhook("/a", json!({})).await["webhook_id"].as_str().unwrap().to_owned();
-    let second = world.webhook("/b", json!({})).await["webhook_id"].as_str().unwrap().to_owned();
+    let first = world.webhook("/a", json!({"event_types": ["order.created"]})).await["webhook_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = world.webhook("/b", json!({"event_types": ["order.paid"]})).await["webhook_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    world.send("evt-first", "order.created", json!({"n": 1})).await;
+    world.send("evt-second", "order.paid", json!({"n": 2})).await;
 
     let read_only = open(&world, &mint(&world, &world.client_id, json!({"read_only": true})).await).await;
     let (status, list) = read_only.call(Method::GET, "/api/v1/webhooks", None, false).await;
@@ -219,7 +227,26 @@ async fn read_only_and_limited_links_allow_what_they_say_and_links_expire() {
         .call(Method::PATCH, &format!("/api/v1/webhooks/{first}"), Some(json!({"description": "mine"})), true)
         .await;
     assert_eq!(status, 200, "{body}");
-    for (method, path) in [(Method::POST, "/api/v1/webhooks"), (Method::GET, "/api/v1/events")] {
+    // One event, as its own webhooks had it; not one that went only to another webhook.
+    for event_id in ["evt-first", "evt-second"] {
+        support::eventually("both events in the history", || async {
+            let path = format!("/api/v1/events/{event_id}");
+            let (_, event) = world.api.call(Method::GET, &path, Some(&world.token), None).await;
+            (event["webhooks"].as_array().is_some_and(|webhooks| !webhooks.is_empty())).then_some(())
+        })
+        .await;
+    }
+    let (status, event) = limited.call(Method::GET, "/api/v1/events/evt-first", None, false).await;
+    assert_eq!((status, event["data"].clone()), (200, json!({"n": 1})), "{event}");
+    assert_eq!(event["webhooks"].as_array().unwrap().len(), 1, "{event}");
+    let (status, _) = limited.call(Method::GET, "/api/v1/events/evt-second", None, false).await;
+    assert_eq!(status, 404, "an event that went only to another webhook is not found");
+    for (method, path) in [
+        (Method::POST, "/api/v1/webhooks"),
+        (Method::GET, "/api/v1/events"),
+        (Method::GET, "/api/v1/events/evt-first/deliveries"),
+        (Method::DELETE, "/api/v1/events/evt-first"),
+    ] {
         let (status, body) =
             limited.call(method, path, Some(json!({"callback_url": world.receiver.url("/c")})), true).await;
         assert_eq!(

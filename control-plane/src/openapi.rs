@@ -106,8 +106,9 @@ impl Modify for BearerTokens {
             "portal",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 "edgehook_portal",
-                "The consumer portal's session cookie (from `POST /api/v1/portal/session`); every client \
-                 operation takes it instead of a client token, changes with the session's `X-CSRF-Token`.",
+                "The consumer portal's session cookie (from `POST /api/v1/portal/session`): the client \
+                 operations that name it take it instead of the client's token, within what the portal \
+                 link allows; every change also sends the session's `X-CSRF-Token` header.",
             ))),
         );
         components.add_security_scheme(

@@ -215,7 +215,7 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(warp::get()
             .and(warp::path!("api" / "v1" / "events" / ..).and(event_id()).and(warp::path::end()))
-            .and(client.clone())
+            .and(auth::client_seeing(state.clone()))
             .then(events::get))
         .unify()
         .or(warp::delete()

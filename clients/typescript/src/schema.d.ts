@@ -4141,7 +4141,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not in the history store (`not_found`): never accepted, or past the payload retention. */
+            /** @description Not in the history store (`not_found`): never accepted, or past the payload retention; for a portal link limited to some webhooks, also an event that went to none of them. */
             404: {
                 headers: {
                     [name: string]: unknown;

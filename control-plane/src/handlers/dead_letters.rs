@@ -92,7 +92,7 @@ pub struct Redriven {
     path = "/api/v1/webhooks/{webhook_id}/dead-letters",
     tag = "dead-letters",
     params(("webhook_id" = WebhookId, Path), PageParams),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of dead letters.", body = DeadLetterList),
         (status = 400, description = "`limit` out of range (`out_of_range`) or `after` not a `next_cursor` (`invalid`).", body = ErrorBody),
@@ -158,7 +158,7 @@ pub struct RedriveRequest {
     tag = "dead-letters",
     params(("webhook_id" = WebhookId, Path)),
     request_body(content = Option<RedriveRequest>, description = "optional"),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "Redriven; `remaining`: call again.", body = Redriven),
         (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`: a wrong type or an unknown field), `event_id` (`invalid`).", body = ErrorBody),

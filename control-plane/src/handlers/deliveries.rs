@@ -145,7 +145,7 @@ impl Filters {
     path = "/api/v1/webhooks/{webhook_id}/deliveries",
     tag = "deliveries",
     params(("webhook_id" = WebhookId, Path), PageParams, OutcomeFilter, TimeFilters),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of attempts.", body = AttemptList),
         (status = 400, description = BAD_QUERY, body = ErrorBody),
@@ -179,7 +179,7 @@ pub async fn of_webhook(
         OutcomeFilter,
         TimeFilters,
     ),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of attempts (without a history store, a page may hold fewer than `limit` and still have a `next_cursor`).", body = AttemptList),
         (status = 400, description = "`event_id` malformed (`invalid`), or a query parameter: `limit` (`out_of_range`), `after`, `status`, `since`, `until` (`invalid`).", body = ErrorBody),

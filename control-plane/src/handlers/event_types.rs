@@ -201,7 +201,7 @@ pub async fn create(state: AppState, _: Admin, body: Bytes) -> ApiResult {
     path = "/api/v1/event-types",
     tag = "event-types",
     params(GroupFilter, PageParams),
-    security(("admin" = []), ("client" = [])),
+    security(("admin" = []), ("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of types.", body = EventTypeList),
         (status = 400, description = "`limit` out of range (`out_of_range`); `group` or `after` not a name (`invalid`).", body = ErrorBody),
@@ -244,7 +244,7 @@ pub async fn list(state: AppState, _: Caller, query: HashMap<String, String>) ->
     path = "/api/v1/event-types/{name}",
     tag = "event-types",
     params(EventTypePath),
-    security(("admin" = []), ("client" = [])),
+    security(("admin" = []), ("client" = []), ("portal" = [])),
     responses((status = 200, description = "The type.", body = EventTypeView))
 )]
 pub async fn get(name: String, state: AppState, _: Caller) -> ApiResult {

@@ -129,7 +129,7 @@ const NO_STORE: &str = "No history store (`history_unavailable`: the control pla
     path = "/api/v1/events",
     tag = "events",
     params(PageParams, TimeFilters),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of events (without `data`).", body = EventList),
         (status = 400, description = "A query parameter is wrong: `limit` (`out_of_range`), `after` (not a `next_cursor`), `since`, `until` (`invalid`), `status` (`invalid`: it filters deliveries, not events).", body = ErrorBody),
@@ -159,7 +159,7 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
         limit: page.limit,
     };
     let found = store.events(&query).await.map_err(|error| ApiError::internal("reading events", error))?;
-    let data = views(store, &client, found.events, false).await?;
+    let data = views(store, &client, found.events, false, None).await?;
     Ok(json(StatusCode::OK, &EventList { data, next_cursor: found.next.map(|cursor| cursor.to_string()) }))
 }
 
@@ -169,16 +169,21 @@ pub async fn list(state: AppState, client: ClientId, query: HashMap<String, Stri
     path = "/api/v1/events/{event_id}",
     tag = "events",
     params(super::EventPath),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The event, with `data` (`null` once expunged).", body = EventView),
         (status = 400, description = "`event_id` malformed (`invalid`).", body = ErrorBody),
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
-        (status = 404, description = "Not in the history store (`not_found`): never accepted, or past the payload retention.", body = ErrorBody),
+        (status = 404, description = "Not in the history store (`not_found`): never accepted, or past the payload retention; for a portal link limited to some webhooks, also an event that went to none of them.", body = ErrorBody),
         (status = 503, description = NO_STORE, body = ErrorBody),
     )
 )]
-pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResult {
+pub async fn get(
+    event_id: String,
+    state: AppState,
+    client: ClientId,
+    seeing: Option<Vec<WebhookId>>,
+) -> ApiResult {
     validate_event_id(&event_id).map_err(|message| FieldError::invalid("event_id", message))?;
     let store = history_store(&state, "reading an event")?;
     let event = store
@@ -186,8 +191,12 @@ pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResu
         .await
         .map_err(|error| ApiError::internal("reading an event", error))?
         .ok_or_else(|| ApiError::not_found("event"))?;
-    let mut views = views(store, &client, vec![event], true).await?;
-    Ok(json(StatusCode::OK, &views.remove(0)))
+    let view = views(store, &client, vec![event], true, seeing.as_deref()).await?.remove(0);
+    // A portal link limited to some webhooks sees an event only through them.
+    if seeing.is_some() && view.webhooks.is_empty() {
+        return Err(ApiError::not_found("event"));
+    }
+    Ok(json(StatusCode::OK, &view))
 }
 
 /// Expunge an event: its payload is erased everywhere; its attempts stay, marked.
@@ -196,7 +205,7 @@ pub async fn get(event_id: String, state: AppState, client: ClientId) -> ApiResu
     path = "/api/v1/events/{event_id}",
     tag = "events",
     params(super::EventPath),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "Expunged; streams named in `incomplete` could not be searched: call again.", body = Expunged),
         (status = 400, description = "`event_id` malformed (`invalid`).", body = ErrorBody),
@@ -305,12 +314,13 @@ fn was_expunged(event_id: &str, action: &str) -> ApiError {
 }
 
 /// Each event's view: whether it was expunged, its payload if `with_data`, and how it went to
-/// each webhook.
+/// each webhook (`seeing`: only to these).
 async fn views(
     store: &HistoryStore,
     client: &ClientId,
     events: Vec<StoredEvent>,
     with_data: bool,
+    seeing: Option<&[WebhookId]>,
 ) -> Result<Vec<EventView>, ApiError> {
     let ids: Vec<String> = events.iter().map(|event| event.event_id.clone()).collect();
     let Some(since) = events.iter().map(|event| event.accepted_at).min() else { return Ok(Vec::new()) };
@@ -328,6 +338,7 @@ async fn views(
                 .remove(&event.event_id)
                 .unwrap_or_default()
                 .into_iter()
+                .filter(|delivery| seeing.is_none_or(|seen| seen.contains(&delivery.webhook_id)))
                 .map(|delivery| {
                     let status = match delivery.outcome {
                         AttemptOutcome::Succeeded => {

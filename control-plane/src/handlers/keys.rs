@@ -43,7 +43,7 @@ pub struct Rotation {
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
     request_body(content = Option<Rotation>, description = "optional"),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The webhook with its new key: `signing_secret` (HMAC, shown only here) or `public_key` (Ed25519).", body = WebhookView),
         (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`: a wrong type or an unknown field), `overlap_seconds` (`out_of_range`).", body = ErrorBody),
@@ -121,7 +121,7 @@ pub struct PublicKeys {
     path = "/api/v1/webhooks/{webhook_id}/public-key",
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The public keys.", body = PublicKeys),
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),

@@ -53,7 +53,7 @@ pub struct RegionList {
     get,
     path = "/api/v1/regions",
     tag = "regions",
-    security(("admin" = []), ("client" = [])),
+    security(("admin" = []), ("client" = []), ("portal" = [])),
     responses((status = 200, description = "Every region.", body = RegionList))
 )]
 pub async fn list(state: AppState, _: Caller) -> ApiResult {

@@ -94,7 +94,7 @@ impl utoipa::ToSchema for ReplayBody {}
     tag = "replay",
     params(("webhook_id" = WebhookId, Path)),
     request_body = ReplayBody,
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "What was replayed; a `cursor`: call again with it.", body = ReplayProgress),
         (status = 400, description = "A field is wrong: the body (`malformed_json`, `too_deep`, `duplicate_key`, `invalid`: a wrong type or an unknown field), `since` (`invalid`: not RFC 3339, or not exactly one of the three given), `cursor`, `event_id` (`invalid`).", body = ErrorBody),

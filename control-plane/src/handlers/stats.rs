@@ -31,7 +31,7 @@ pub struct WebhookStats {
     path = "/api/v1/webhooks/{webhook_id}/stats",
     tag = "stats",
     params(("webhook_id" = WebhookId, Path)),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The webhook's figures.", body = WebhookStats),
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),

@@ -83,7 +83,7 @@ pub struct TestAttempt {
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
     request_body(content = Option<TestRequest>, description = "Optional: with no body, send `event_type`'s first example."),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The attempt, whatever the endpoint answered.", body = TestAttempt),
         (status = 400, description = "`required` (`event_type`, or `data` for a type without an example), \

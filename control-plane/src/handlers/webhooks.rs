@@ -431,7 +431,7 @@ pub struct WebhookUpdated<'a> {
     path = "/api/v1/webhooks",
     tag = "webhooks",
     request_body = WebhookFields,
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 201, description = "Created; `signing_secret` is shown only here and by `rotate-secret`.", body = WebhookView),
         (status = 400, description = BAD_FIELDS, body = ErrorBody),
@@ -495,7 +495,7 @@ pub async fn create(state: AppState, client: ClientId, body: Bytes) -> ApiResult
     path = "/api/v1/webhooks",
     tag = "webhooks",
     params(PageParams),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "A page of webhooks.", body = WebhookList),
         (status = 400, description = "`limit` out of range (`out_of_range`) or `after` not a webhook id (`invalid`).", body = ErrorBody),
@@ -547,7 +547,7 @@ pub async fn list(
     path = "/api/v1/webhooks/{webhook_id}",
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The webhook (`health` when a relay reported on it lately).", body = WebhookView),
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),
@@ -580,7 +580,7 @@ async fn endpoint_health(state: &AppState, client: &ClientId, id: &WebhookId) ->
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
     request_body = WebhookPatch,
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 200, description = "The webhook as changed (`replay` when it was enabled again).", body = WebhookUpdated),
         (status = 400, description = BAD_PATCH, body = ErrorBody),
@@ -669,7 +669,7 @@ pub async fn update(id: WebhookId, state: AppState, client: ClientId, body: Byte
     path = "/api/v1/webhooks/{webhook_id}",
     tag = "webhooks",
     params(("webhook_id" = WebhookId, Path)),
-    security(("client" = [])),
+    security(("client" = []), ("portal" = [])),
     responses(
         (status = 204, description = "Deleted."),
         (status = 403, description = "Not a client token (`forbidden`).", body = ErrorBody),

@@ -7,7 +7,8 @@
 //!   portal's, since only the portal's script has the token);
 //! - a read-only session changes nothing;
 //! - a session limited to some webhooks sees only those (another is not found, as another
-//!   client's is), cannot add one, and cannot read the client's events (they span webhooks);
+//!   client's is), cannot add one, and cannot list the client's events (they span webhooks):
+//!   it reads one event only as its webhooks had it;
 //! - no session polls: a poll takes deliveries away from the client's own consumer.
 
 use edgehook_domain::ids::WebhookId;
@@ -37,6 +38,8 @@ pub fn check(link: &PortalLink, method: &Method, path: &str, csrf: Option<&str>)
             Ok(id) if link.sees(&id) => Ok(()),
             _ => Err(ApiError::not_found("webhook")),
         },
+        // One event may be read (its handler shows it only through the link's webhooks).
+        ["api", "v1", "events", _] if !changes => Ok(()),
         ["api", "v1", "events", ..] if link.webhooks.is_some() => Err(limited("read the client's events")),
         _ => Ok(()),
     }
@@ -130,6 +133,11 @@ mod tests {
             "limited_session"
         );
         assert_eq!(check(&link, &Method::GET, "/api/v1/events", None).unwrap_err().code, "limited_session");
+        assert!(check(&link, &Method::GET, "/api/v1/events/evt_1", None).is_ok());
+        let deliveries = "/api/v1/events/evt_1/deliveries";
+        assert_eq!(check(&link, &Method::GET, deliveries, None).unwrap_err().code, "limited_session");
+        let expunge = check(&link, &Method::DELETE, "/api/v1/events/evt_1", token).unwrap_err();
+        assert_eq!(expunge.code, "limited_session");
         assert!(check(&link, &Method::GET, "/api/v1/webhooks", None).is_ok());
         assert!(check(&link, &Method::GET, "/api/v1/event-types", None).is_ok());
     }
