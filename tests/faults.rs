@@ -30,8 +30,12 @@ const FAULT_AT: Duration = Duration::from_secs(5);
 const RESTART_AFTER: Duration = Duration::from_secs(3);
 const LINK_CUT: Duration = Duration::from_secs(30);
 const REDIS_DOWN: Duration = Duration::from_secs(20);
-/// How long after the last event the checks wait for deliveries, history and consumers.
-const DELIVERY_PATIENCE: Duration = Duration::from_secs(120);
+/// How long after the last event the checks wait for deliveries, history and consumers. The
+/// wait ends as soon as everything arrived; a delivery later than this counts as lost. (Once,
+/// 2026-12-07, with the three fault tests sharing two cores, two deliveries of the hub-leader
+/// fault came 125.8 s after acceptance, just past the 120 s this was; their attempt records
+/// showed them delivered: RELIABILITY.md.)
+const DELIVERY_PATIENCE: Duration = Duration::from_secs(240);
 const HISTORY_PATIENCE: Duration = Duration::from_secs(60);
 const CONSUMER_PATIENCE: Duration = Duration::from_secs(30);
 /// Losing one NATS server of three must not stop ingest longer than a leader election.
