@@ -396,6 +396,13 @@ async fn a_task_routed_to_a_push_tier_before_its_webhook_became_a_poll_webhook_i
     stored["callback_url"] = json!("");
     stored["version"] = json!(stored["version"].as_u64().unwrap_or(0) + 1);
     bucket.update(&key, serde_json::to_vec(&stored).unwrap().into(), entry.revision).await.unwrap();
+    // Written behind the control plane's back: its copy of the bucket follows soon, not at once.
+    support::eventually("the control plane to see the webhook as a poll webhook", || async {
+        let path = format!("/api/v1/webhooks/{webhook_id}");
+        let (_, webhook) = api.call(Method::GET, &path, Some(&token), None).await;
+        (webhook["delivery"] == "poll").then_some(())
+    })
+    .await;
 
     let polled = poll_until(&api, &token, &webhook_id, &["evt_moved".to_owned()].into()).await;
     let message = &polled["evt_moved"];
