@@ -56,6 +56,12 @@ impl FieldError {
 /// count: `{"data": {}}` is 2 deep).
 pub const MAX_JSON_DEPTH: usize = 64;
 
+/// [`parse_json`] for a body that may be left out: none at all (or only whitespace) is
+/// `T::default()`.
+pub fn parse_optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, FieldError> {
+    if body.iter().all(u8::is_ascii_whitespace) { Ok(T::default()) } else { parse_json(body) }
+}
+
 /// Parses a JSON body, naming the field serde was at when it failed; refuses bodies nested
 /// deeper than [`MAX_JSON_DEPTH`] or with a key twice in one object (the module's doc says why).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, FieldError> {

@@ -9,7 +9,7 @@ use edgehook_domain::ids::{ClientId, WebhookId};
 use std::time::Duration;
 
 use bytes::Bytes;
-use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_domain::validation::{FieldError, parse_optional_json};
 use edgehook_domain::webhook::{RetiringSecret, Webhook};
 use edgehook_security::signatures::Scheme;
 use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
@@ -53,8 +53,7 @@ pub struct Rotation {
 )]
 pub async fn rotate(id: WebhookId, state: AppState, client: ClientId, body: Bytes) -> ApiResult {
     let current = owned_webhook(&state, &client, &id).await?;
-    let rotation: Rotation =
-        if body.iter().all(u8::is_ascii_whitespace) { Rotation::default() } else { parse_json(&body)? };
+    let rotation: Rotation = parse_optional_json(&body)?;
     let overlap = rotation.overlap_seconds.map_or(DEFAULT_OVERLAP, Duration::from_secs);
     if overlap > MAX_OVERLAP {
         let message = format!("at most {} seconds", MAX_OVERLAP.as_secs());

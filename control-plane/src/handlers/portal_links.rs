@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use edgehook_domain::ids::{ClientId, PortalLinkId, WebhookId};
-use edgehook_domain::validation::{FieldError, parse_json};
+use edgehook_domain::validation::{FieldError, parse_optional_json};
 use edgehook_domain::webhook::Webhook;
 use edgehook_service::api_error::{ApiError, ApiResult, ErrorBody, json};
 use futures::TryStreamExt;
@@ -120,11 +120,7 @@ pub async fn create(
     body: Bytes,
 ) -> ApiResult {
     clients::load(&state, &client).await?;
-    let fields: PortalLinkFields = if body.iter().all(u8::is_ascii_whitespace) {
-        PortalLinkFields::default()
-    } else {
-        parse_json(&body)?
-    };
+    let fields: PortalLinkFields = parse_optional_json(&body)?;
     let session_ttl =
         ttl(fields.session_ttl_seconds, DEFAULT_SESSION_TTL, MAX_SESSION_TTL, "session_ttl_seconds")?;
     let link_ttl = ttl(fields.link_ttl_seconds, DEFAULT_LINK_TTL, MAX_LINK_TTL, "link_ttl_seconds")?;
